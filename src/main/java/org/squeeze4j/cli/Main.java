@@ -1,0 +1,23 @@
+package org.squeeze4j.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The squeeze4j command line. Run through {@code ./s4j <command>} or
+ * {@code java -cp 'target/squeeze4j.jar:target/lib/*' org.squeeze4j.cli.Main <command>}.
+ */
+@Command(name = "squeeze4j", mixinStandardHelpOptions = true,
+        description = "Neural-network compression on the JVM.",
+        subcommands = {PretrainCommand.class})
+public final class Main {
+    public static void main(String[] args) {
+        int code = new CommandLine(new Main())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println("error: " + e.getMessage());
+                    return 2;
+                })
+                .execute(args);
+        System.exit(code);
+    }
+}

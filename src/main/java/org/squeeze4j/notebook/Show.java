@@ -1,0 +1,209 @@
+package org.squeeze4j.notebook;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.Styler;
+import org.nd4j.evaluation.classification.ConfusionMatrix;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.squeeze4j.data.IdxDataset;
+import org.squeeze4j.models.EpochResult;
+import org.squeeze4j.models.TrainingHistory;
+
+/**
+ * One-liners for the charts every notebook needs. Each returns a chart or image that the
+ * {@link Squeeze4jExtension} renders inline when it is a cell's last expression; outside a
+ * notebook, save it with XChart's {@code BitmapEncoder}.
+ */
+public final class Show {
+    private static final int WIDTH = 640;
+    private static final int HEIGHT = 400;
+
+    private Show() {
+    }
+
+    /** The first {@code count} images of {@code data} in a grid, each with its label. */
+    public static BufferedImage samples(IdxDataset data, int count) {
+        return samples(data, count, List.of());
+    }
+
+    /** Like {@link #samples(IdxDataset, int)}, with class names for the captions. */
+    public static BufferedImage samples(IdxDataset data, int count, List<String> classNames) {
+        int n = Math.min(count, data.size());
+        if (n <= 0) {
+            throw new IllegalArgumentException("count must be positive, got " + count);
+        }
+        int scale = 3;
+        int cols = Math.min(n, 10);
+        int rows = (n + cols - 1) / cols;
+        int cellW = data.cols() * scale + 8;
+        int cellH = data.rows() * scale + 22;
+        BufferedImage image = new BufferedImage(cols * cellW, rows * cellH, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, image.getWidth(), image.getHeight());
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        for (int i = 0; i < n; i++) {
+            int x0 = (i % cols) * cellW + 4;
+            int y0 = (i / cols) * cellH + 4;
+            for (int r = 0; r < data.rows(); r++) {
+                for (int c = 0; c < data.cols(); c++) {
+                    int v = 255 - data.pixel(i, r, c);
+                    g.setColor(new Color(v, v, v));
+                    g.fillRect(x0 + c * scale, y0 + r * scale, scale, scale);
+                }
+            }
+            int label = data.label(i);
+            String caption = label < classNames.size() ? classNames.get(label) : Integer.toString(label);
+            g.setColor(Color.DARK_GRAY);
+            g.drawString(caption, x0, y0 + data.rows() * scale + 14);
+        }
+        g.dispose();
+        return image;
+    }
+
+    /** The confusion matrix of an evaluation as a heat map: rows are true classes, columns predictions. */
+    public static HeatMapChart confusionMatrix(String title, Evaluation eval) {
+        ConfusionMatrix<Integer> cm = eval.getConfusionMatrix();
+        List<Integer> classes = cm.getClasses();
+        int k = classes.size();
+        int[][] counts = new int[k][k];
+        for (int actual = 0; actual < k; actual++) {
+            for (int predicted = 0; predicted < k; predicted++) {
+                counts[actual][predicted] = cm.getCount(classes.get(actual), classes.get(predicted));
+            }
+        }
+        return confusionMatrix(title, counts);
+    }
+
+    /** A confusion matrix given as counts[actual][predicted]. */
+    public static HeatMapChart confusionMatrix(String title, int[][] counts) {
+        int k = counts.length;
+        HeatMapChart chart = new HeatMapChartBuilder().width(520).height(480).title(title)
+                .xAxisTitle("predicted").yAxisTitle("actual").build();
+        List<Integer> axis = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            axis.add(i);
+        }
+        List<Number[]> cells = new ArrayList<>();
+        for (int actual = 0; actual < k; actual++) {
+            for (int predicted = 0; predicted < k; predicted++) {
+                // log scale keeps the few mistakes visible next to the large diagonal
+                cells.add(new Number[] {predicted, actual, Math.log1p(counts[actual][predicted])});
+            }
+        }
+        chart.addSeries("log(1 + count)", axis, axis, cells);
+        chart.getStyler().setShowValue(false);
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setRangeColors(new Color[] {Color.WHITE, new Color(0x9ecae1), new Color(0x08306b)});
+        return chart;
+    }
+
+    /** A histogram of the values of {@code array}. */
+    public static XYChart histogram(String title, INDArray array, int bins) {
+        double[] values = array.castTo(DataType.DOUBLE).data().asDouble();
+        return histogram(title, values, bins);
+    }
+
+    /** A histogram of {@code values} with {@code bins} equal-width bins between min and max. */
+    public static XYChart histogram(String title, double[] values, int bins) {
+        if (values.length == 0) {
+            throw new IllegalArgumentException("cannot draw a histogram of no values");
+        }
+        if (bins <= 0) {
+            throw new IllegalArgumentException("bins must be positive, got " + bins);
+        }
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : values) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        double width = max > min ? (max - min) / bins : 1.0;
+        double[] counts = new double[bins];
+        for (double v : values) {
+            int b = (int) Math.min(bins - 1, Math.floor((v - min) / width));
+            counts[b]++;
+        }
+        // step outline: two points per bin edge so the area looks like bars
+        double[] xs = new double[2 * bins + 2];
+        double[] ys = new double[2 * bins + 2];
+        xs[0] = min;
+        for (int b = 0; b < bins; b++) {
+            xs[2 * b + 1] = min + b * width;
+            ys[2 * b + 1] = counts[b];
+            xs[2 * b + 2] = min + (b + 1) * width;
+            ys[2 * b + 2] = counts[b];
+        }
+        xs[2 * bins + 1] = min + bins * width;
+        XYChart chart = new XYChartBuilder().width(WIDTH / 2 + 40).height(HEIGHT * 3 / 4).title(title)
+                .xAxisTitle("value").yAxisTitle("count").build();
+        XYSeries s = chart.addSeries("count", xs, ys);
+        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Area);
+        s.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+        chart.getStyler().setLegendVisible(false);
+        return chart;
+    }
+
+    /** One histogram of the weights {@code W} of every layer that has them. */
+    public static ChartGrid weightHistograms(MultiLayerNetwork net) {
+        List<Chart<?, ?>> charts = new ArrayList<>();
+        for (Layer layer : net.getLayers()) {
+            INDArray w = layer.getParam("W");
+            if (w != null) {
+                String name = layer.conf().getLayer().getLayerName();
+                charts.add(histogram(name + " weights (" + w.length() + ")", w, 80));
+            }
+        }
+        if (charts.isEmpty()) {
+            throw new IllegalArgumentException("the network has no layer with weights W");
+        }
+        return new ChartGrid(charts, 3);
+    }
+
+    /** Training loss (left axis) and validation accuracy in percent (right axis) per epoch. */
+    public static XYChart trainingCurves(String title, TrainingHistory history) {
+        List<EpochResult> epochs = history.epochs();
+        double[] x = epochs.stream().mapToDouble(EpochResult::epoch).toArray();
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("epoch").build();
+        chart.addSeries("training loss", x, epochs.stream().mapToDouble(EpochResult::trainLoss).toArray());
+        if (epochs.stream().noneMatch(e -> Double.isNaN(e.validationAccuracy()))) {
+            XYSeries acc = chart.addSeries("validation accuracy (%)", x,
+                    epochs.stream().mapToDouble(e -> 100 * e.validationAccuracy()).toArray());
+            acc.setYAxisGroup(1);
+            chart.setYAxisGroupTitle(1, "accuracy (%)");
+        }
+        chart.setYAxisGroupTitle(0, "loss");
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        return chart;
+    }
+
+    /** A bar chart of named values, e.g. latency per model. */
+    public static CategoryChart bars(String title, String yAxis, Map<String, ? extends Number> values) {
+        if (values.isEmpty()) {
+            throw new IllegalArgumentException("cannot draw a bar chart of no values");
+        }
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).yAxisTitle(yAxis).build();
+        chart.addSeries(yAxis, new ArrayList<>(values.keySet()), new ArrayList<Number>(values.values()));
+        chart.getStyler().setLegendVisible(false);
+        return chart;
+    }
+}
