@@ -29,7 +29,7 @@ use_venv=1
 for arg in "$@"; do
   case "$arg" in
     --no-venv) use_venv=0 ;;
-    -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $arg (use --no-venv or --help)" ;;
   esac
 done
@@ -59,7 +59,7 @@ if [[ $use_venv == 1 ]]; then
   BASE_PY="${PYTHON:-python3}"
   command -v "$BASE_PY" >/dev/null 2>&1 || die "$BASE_PY not found on PATH: install Python >= $MIN_PY (or set PYTHON=/path/to/python3)"
   check_python "$BASE_PY" || exit 1
-  if [[ -x "$VENV/bin/python" ]] && "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
+  if [[ -x "$VENV/bin/python" ]] && check_python "$VENV/bin/python" 2>/dev/null; then
     :
   else
     log "creating venv $VENV ($("$BASE_PY" --version 2>&1))"
@@ -133,7 +133,6 @@ spec = {
         "JJAVA_CLASSPATH": os.pathsep.join([os.path.join(repo, "target", "squeeze4j.jar"),
                                             os.path.join(repo, "target", "lib", "*")]),
         "JJAVA_JVM_OPTS": " ".join(os.environ["S4J_JVM_OPTS"].split()),
-        "JJAVA_COMPILER_OPTS": "--add-modules jdk.unsupported",
         "JJAVA_TIMEOUT": "-1",
         "MALLOC_ARENA_MAX": "2",
         "OMP_NUM_THREADS": os.environ["S4J_OMP"],

@@ -1,0 +1,125 @@
+package org.squeeze4j.notebook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Base64;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+import org.dflib.jjava.jupyter.kernel.display.Renderer;
+import org.dflib.jjava.jupyter.kernel.display.mime.MIMEType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.squeeze4j.data.Datasets;
+import org.squeeze4j.data.IdxDataset;
+import org.squeeze4j.measure.ModelMeasure;
+import org.squeeze4j.models.Models;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/** The JJava renderers, exercised through JJava's own {@link Renderer} without a running kernel. */
+class RenderingTest {
+    static Renderer renderer;
+
+    @BeforeAll
+    static void register() {
+        System.setProperty("java.awt.headless", "true");
+        renderer = new Renderer();
+        Squeeze4jExtension.register(renderer);
+    }
+
+    private static BufferedImage decodePng(DisplayData data) throws IOException {
+        Object png = data.getData(MIMEType.IMAGE_PNG);
+        assertNotNull(png, "no image/png rendered");
+        byte[] bytes = Base64.getDecoder().decode((String) png);
+        assertEquals((byte) 0x89, bytes[0]);
+        assertEquals('P', bytes[1]);
+        return ImageIO.read(new ByteArrayInputStream(bytes));
+    }
+
+    @Test
+    void chartRendersAsPngOfItsSize() throws IOException {
+        XYChart chart = Show.histogram("h", new double[] {1, 2, 2, 3}, 3);
+        BufferedImage image = decodePng(renderer.render(chart));
+        assertEquals(chart.getWidth(), image.getWidth());
+        assertEquals(chart.getHeight(), image.getHeight());
+    }
+
+    @Test
+    void chartGridRendersAllChartsInOneImage() throws IOException {
+        ChartGrid grid = Show.weightHistograms(Models.lenet300100(1, 1e-3));
+        assertEquals(3, grid.charts().size());
+        BufferedImage image = decodePng(renderer.render(grid));
+        assertEquals(3 * grid.charts().get(0).getWidth(), image.getWidth());
+    }
+
+    @Test
+    void sampleGridShowsDigitsWithTheirInk() throws IOException {
+        IdxDataset test = Datasets.mnist().test();
+        BufferedImage grid = Show.samples(test, 20);
+        assertEquals(10 * (28 * 3 + 8), grid.getWidth());
+        assertEquals(2 * (28 * 3 + 22), grid.getHeight());
+        BufferedImage rendered = decodePng(renderer.render(grid));
+        assertEquals(grid.getWidth(), rendered.getWidth());
+        // the darkest pixel of the first digit cell is black ink (pixel 255 drawn as 0)
+        int darkest = 255;
+        for (int y = 4; y < 4 + 84; y++) {
+            for (int x = 4; x < 4 + 84; x++) {
+                darkest = Math.min(darkest, grid.getRGB(x, y) & 0xFF);
+            }
+        }
+        assertTrue(darkest < 10, "darkest " + darkest);
+    }
+
+    @Test
+    void tableRendersAsHtmlWithPlainTextFallback() {
+        Table t = Table.create("Sizes <fp32>", StringColumn.create("model", "lenet"), DoubleColumn.create("acc", 0.98));
+        DisplayData data = renderer.render(t);
+        String html = (String) data.getData(MIMEType.TEXT_HTML);
+        assertTrue(html.contains("<table") && html.contains("lenet") && html.contains("0.98"), html);
+        assertTrue(html.contains("Sizes &lt;fp32&gt;"), "caption is escaped: " + html);
+        assertTrue(((String) data.getData(MIMEType.TEXT_PLAIN)).contains("lenet"));
+    }
+
+    @Test
+    void modelStatsRenderAsLayerTable() {
+        DisplayData data = renderer.render(ModelMeasure.of("LeNet-300-100", Models.lenet300100(1, 1e-3)));
+        String html = (String) data.getData(MIMEType.TEXT_HTML);
+        assertTrue(html.contains("fc1") && html.contains("266610") && html.contains("total"), html);
+    }
+
+    @Test
+    void histogramCountsEveryValueOnce() {
+        double[] values = new double[1000];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = Math.sin(i);
+        }
+        XYChart chart = Show.histogram("sin", values, 20);
+        XYSeries s = chart.getSeriesMap().get("count");
+        double[] ys = s.getYData();
+        double total = 0;
+        for (int i = 1; i < ys.length - 1; i += 2) {
+            total += ys[i];
+        }
+        assertEquals(1000, total, 0);
+        assertThrows(IllegalArgumentException.class, () -> Show.histogram("none", new double[0], 5));
+    }
+
+    @Test
+    void confusionMatrixAndBarsBuild() throws IOException {
+        int[][] counts = {{5, 1}, {0, 4}};
+        decodePng(renderer.render(Show.confusionMatrix("cm", counts)));
+        var bars = Show.bars("latency", "ms", Map.of("a", 1.0, "b", 2.0));
+        assertEquals(2, bars.getSeriesMap().get("ms").getYData().size());
+        decodePng(renderer.render(bars));
+    }
+}
