@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import threading
@@ -54,6 +55,7 @@ STDERR_ERROR = re.compile(
     r"(?:[A-Za-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error)(?::|$))",
     re.MULTILINE)
 
+JJAVA_INFO = re.compile(r"^\[I \d{4}-\d\d-\d\d ")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 SMOKE_CELLS = [
@@ -209,14 +211,18 @@ def run_one(path, args):
         startup_timeout=args.startup_timeout,
         kernel_name=args.kernel,
         allow_errors=False,
+        shutdown_kernel="immediate",  # a graceful JJava shutdown takes ~2.6 s and saves nothing
         resources={"metadata": {"path": str(path.parent)}},
     )
     error = None
+    # the launcher's and the kernel JVM's own output (JJava's INFO lines, JVM crash messages,
+    # native library noise) goes to a log that is shown only when the notebook fails
+    kernel_log = tempfile.TemporaryFile(prefix="s4j-kernel-", suffix=".log")
     t0 = time.monotonic()
     monitor = RssMonitor(lambda: _kernel_pid(client))
     with monitor:
         try:
-            client.execute()
+            client.execute(stdout=kernel_log, stderr=subprocess.STDOUT)
         except Exception as exc:  # CellExecutionError, CellTimeoutError, DeadKernelError, ...
             error = _short_error(exc)
         except KeyboardInterrupt:
@@ -236,6 +242,13 @@ def run_one(path, args):
     if error is None and args.max_rss_mb and peak_mb > args.max_rss_mb:
         error = "peak RSS %.0f MB of the kernel process tree exceeds the limit of %d MB" % (
             peak_mb, args.max_rss_mb)
+    kernel_output = None
+    if error:
+        kernel_log.seek(0)
+        lines = [l for l in kernel_log.read().decode("utf-8", "replace").splitlines()
+                 if l.strip() and not JJAVA_INFO.match(l)]
+        kernel_output = "\n".join(lines[-40:]) or None
+    kernel_log.close()
     if killed:
         print("run_notebooks: killed %d leftover kernel process(es) of %s" % (killed, path.name),
               file=sys.stderr)
@@ -254,6 +267,7 @@ def run_one(path, args):
         "peak_kernel_jvm_rss_mb": round(monitor.peak_kernel_bytes / 2**20, 1),
         "rss_samples": monitor.samples,
         "error": error,
+        "kernel_output": kernel_output,  # the kernel process's own output, when it failed
     }
 
 
@@ -335,6 +349,9 @@ def main(argv=None):
                      r["peak_rss_mb"]), flush=True)
             if r["error"]:
                 print("    " + r["error"].replace("\n", "\n    "), flush=True)
+            if r["kernel_output"]:
+                print("    kernel process output (last lines):\n        "
+                      + r["kernel_output"].replace("\n", "\n        "), flush=True)
     finally:
         if args.summary:
             args.summary.parent.mkdir(parents=True, exist_ok=True)

@@ -2,13 +2,12 @@ package org.squeeze4j.models;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.zip.ZipException;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.squeeze4j.util.AtomicFiles;
 
 /**
  * Loads and saves DL4J model files with errors a user can act on. Saving writes to a temporary
@@ -46,19 +45,7 @@ public final class ModelFiles {
     /** Saves {@code net} (without updater state) atomically. */
     public static void save(MultiLayerNetwork net, Path file) {
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-            try {
-                ModelSerializer.writeModel(net, tmp.toFile(), false);
-                try {
-                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(file, out -> ModelSerializer.writeModel(net, out, false));
         } catch (IOException e) {
             throw new ModelFileException("Cannot save model to " + file + ": " + e.getMessage(), e);
         }

@@ -4,16 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.squeeze4j.util.AtomicFiles;
 
 /**
  * The headline figures of a notebook or batch run, written to
@@ -65,16 +64,9 @@ public final class Results {
     public Path writeTo(Path dir) {
         Map<String, Object> doc = new LinkedHashMap<>(values);
         doc.put("provenance", Provenance.current());
+        Path file = dir.resolve(name + ".json");
         try {
-            Files.createDirectories(dir);
-            Path file = dir.resolve(name + ".json");
-            Path tmp = Files.createTempFile(dir, name, ".tmp");
-            JSON.writeValue(tmp.toFile(), doc);
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.write(file, out -> JSON.writeValue(out, doc));
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write results " + name + " to " + dir, e);
