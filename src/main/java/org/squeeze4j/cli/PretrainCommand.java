@@ -40,6 +40,10 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "override the recipe's seed")
     Long seed;
 
+    @Option(names = "--progress-every", description = "print the running loss every N mini-batches (default: ${DEFAULT-VALUE})",
+            defaultValue = "200")
+    int progressEvery;
+
     @Override
     public Integer call() throws IOException {
         ReferenceModel ref = ReferenceModel.byId(model);
@@ -50,7 +54,7 @@ final class PretrainCommand implements Callable<Integer> {
         MultiLayerNetwork net = ref.create(recipe.seed(), recipe.learningRate());
         System.out.printf(Locale.ROOT, "training %s on %s: %s%n", ref.id(), mnist, recipe);
         // the test set is shown after each epoch for information only: the epoch count is fixed, nothing is selected on it
-        TrainingHistory history = Trainer.builder().epochs(recipe.epochs()).build()
+        TrainingHistory history = Trainer.builder().epochs(recipe.epochs()).progressEveryBatches(progressEvery).build()
                 .fit(net, mnist.train().shuffledIterator(recipe.batchSize(), recipe.seed()), mnist.test().iterator(1000));
         double accuracy = Accuracy.of(net, mnist.test().iterator(1000));
         Provenance p = Provenance.current();

@@ -23,14 +23,14 @@ public enum ReferenceModel {
         }
     },
     /** Classic LeNet-5, 6-16-120-84. */
-    LENET_5("lenet-5", new TrainingRecipe(8, 64, 1e-3, 42)) {
+    LENET_5("lenet-5", new TrainingRecipe(6, 128, 1e-3, 42)) {
         @Override
         public MultiLayerNetwork create(long seed, double learningRate) {
             return Models.lenet5(seed, learningRate);
         }
     },
     /** Caffe LeNet-5, 20-50-500, the conv net of Deep Compression. */
-    LENET_5_CAFFE("lenet-5-caffe", new TrainingRecipe(8, 64, 1e-3, 42)) {
+    LENET_5_CAFFE("lenet-5-caffe", new TrainingRecipe(6, 128, 1e-3, 42)) {
         @Override
         public MultiLayerNetwork create(long seed, double learningRate) {
             return Models.lenet5Caffe(seed, learningRate);

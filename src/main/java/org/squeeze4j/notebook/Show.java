@@ -119,7 +119,8 @@ public final class Show {
 
     /** A histogram of the values of {@code array}. */
     public static XYChart histogram(String title, INDArray array, int bins) {
-        double[] values = array.castTo(DataType.DOUBLE).data().asDouble();
+        // dup('c') first: a layer's W is a view into the network's flat parameter buffer
+        double[] values = array.castTo(DataType.DOUBLE).dup('c').reshape(array.length()).toDoubleVector();
         return histogram(title, values, bins);
     }
 

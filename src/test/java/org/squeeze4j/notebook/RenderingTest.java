@@ -115,6 +115,19 @@ class RenderingTest {
     }
 
     @Test
+    void histogramOfALayerViewCountsOnlyThatLayer() {
+        // W is a view into the network's flat parameter buffer; the histogram must not see the rest
+        var net = Models.lenet300100(1, 1e-3);
+        XYChart chart = Show.histogram("fc2", net.getLayer(1).getParam("W"), 10);
+        double[] ys = chart.getSeriesMap().get("count").getYData();
+        double total = 0;
+        for (int i = 1; i < ys.length - 1; i += 2) {
+            total += ys[i];
+        }
+        assertEquals(300 * 100, total, 0);
+    }
+
+    @Test
     void confusionMatrixAndBarsBuild() throws IOException {
         int[][] counts = {{5, 1}, {0, 4}};
         decodePng(renderer.render(Show.confusionMatrix("cm", counts)));

@@ -1,0 +1,154 @@
+package org.squeeze4j.prune;
+
+import java.util.Arrays;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Structured pruning made real: removes output units (neurons of a dense layer, filters of a
+ * convolution) and the matching inputs of the next layer, giving a new, smaller network whose
+ * outputs equal those of the original with the same units zeroed ({@link UnitMasks#keepOnly}).
+ *
+ * <p>Supported: dense → dense/output, convolution → (pooling…) → convolution, and convolution →
+ * (pooling…) → dense/output through DL4J's flattening, where channel {@code c} of an
+ * {@code h × w} map occupies inputs {@code c·h·w … (c+1)·h·w − 1}. Anything else (an output
+ * layer, batch normalisation in between) is refused with a message, and the original network is
+ * never modified.
+ */
+public final class UnitSurgery {
+    private UnitSurgery() {
+    }
+
+    /** A new network in which {@code layer} keeps only the units {@code keep} (ascending, distinct). */
+    public static MultiLayerNetwork keepUnits(MultiLayerNetwork net, String layer, int[] keep) {
+        int i = PrunableLayers.index(net, layer);
+        MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
+        Layer li = conf.getConf(i).getLayer();
+        if (li instanceof BaseOutputLayer || !(li instanceof DenseLayer || li instanceof ConvolutionLayer)) {
+            throw new IllegalArgumentException("cannot remove units of " + layer + " (" + li.getClass().getSimpleName()
+                    + "): only hidden dense and convolution layers can lose units; the output layer's units are the classes");
+        }
+        int units = (int) ((FeedForwardLayer) li).getNOut();
+        checkKeep(keep, units, layer);
+        int j = nextParametric(conf, i, layer);
+        Layer lj = conf.getConf(j).getLayer();
+        if (!(lj instanceof FeedForwardLayer next)) {
+            throw new IllegalArgumentException("the layer after " + layer + " is " + lj.getClass().getSimpleName() + ", which cannot shrink its input");
+        }
+        long positions = 1;
+        if (li instanceof ConvolutionLayer && !(lj instanceof ConvolutionLayer)) {
+            InputPreProcessor pre = conf.getInputPreProcess(j);
+            if (!(pre instanceof CnnToFeedForwardPreProcessor flatten)) {
+                throw new IllegalArgumentException("expected a flattening preprocessor before " + name(lj) + ", found " + pre);
+            }
+            positions = flatten.getInputHeight() * flatten.getInputWidth();
+            flatten.setNumChannels(keep.length);
+        } else if (li instanceof DenseLayer && !(lj instanceof DenseLayer || lj instanceof BaseOutputLayer)) {
+            throw new IllegalArgumentException("a dense layer " + layer + " followed by " + lj.getClass().getSimpleName() + " is not supported");
+        }
+        ((FeedForwardLayer) li).setNOut(keep.length);
+        next.setNIn(keep.length * positions);
+
+        MultiLayerNetwork smaller = new MultiLayerNetwork(conf);
+        smaller.init();
+        for (int k = 0; k < net.getnLayers(); k++) {
+            Map<String, INDArray> params = net.getLayer(k).paramTable();
+            for (Map.Entry<String, INDArray> p : params.entrySet()) {
+                INDArray value = p.getValue();
+                if (k == i) {
+                    value = selectOutputs(value, p.getKey(), keep);
+                } else if (k == j && p.getKey().equals("W")) {
+                    value = selectInputs(value, keep, positions);
+                }
+                smaller.getLayer(k).setParam(p.getKey(), value.dup());
+            }
+        }
+        return smaller;
+    }
+
+    private static INDArray selectOutputs(INDArray value, String param, int[] keep) {
+        if (param.equals("b")) {
+            return select(value, value.rank() - 1, keep);
+        }
+        return select(value, value.rank() == 2 ? 1 : 0, keep);
+    }
+
+    private static INDArray selectInputs(INDArray w, int[] keep, long positions) {
+        if (w.rank() == 4) {
+            return select(w, 1, keep);
+        }
+        int[] rows = new int[Math.toIntExact(keep.length * positions)];
+        int r = 0;
+        for (int c : keep) {
+            for (long p = 0; p < positions; p++) {
+                rows[r++] = Math.toIntExact(c * positions + p);
+            }
+        }
+        return select(w, 0, rows);
+    }
+
+    /** The slices {@code keep} of {@code a} along {@code axis}, in that order. */
+    static INDArray select(INDArray a, int axis, int[] keep) {
+        int rank = a.rank();
+        int[] toFront = new int[rank];
+        toFront[0] = axis;
+        for (int d = 0, k = 1; d < rank; d++) {
+            if (d != axis) {
+                toFront[k++] = d;
+            }
+        }
+        INDArray front = a.permute(toFront).dup('c');
+        long[] shape = front.shape();
+        long rest = front.length() / shape[0];
+        INDArray picked = Nd4j.pullRows(front.reshape('c', shape[0], rest), 1, keep);
+        shape[0] = keep.length;
+        INDArray back = picked.reshape('c', shape);
+        int[] inverse = new int[rank];
+        for (int d = 0; d < rank; d++) {
+            inverse[toFront[d]] = d;
+        }
+        return back.permute(inverse).dup('c');
+    }
+
+    private static int nextParametric(MultiLayerConfiguration conf, int i, String layer) {
+        for (int j = i + 1; j < conf.getConfs().size(); j++) {
+            Layer l = conf.getConf(j).getLayer();
+            if (l instanceof FeedForwardLayer) {
+                return j;
+            }
+            if (!(l instanceof SubsamplingLayer) && !(l instanceof org.deeplearning4j.nn.conf.layers.ActivationLayer)
+                    && !(l instanceof org.deeplearning4j.nn.conf.layers.DropoutLayer)) {
+                throw new IllegalArgumentException("cannot remove units of " + layer + ": it is followed by " + l.getClass().getSimpleName()
+                        + " (" + name(l) + "), whose parameters would also have to shrink");
+            }
+        }
+        throw new IllegalArgumentException("layer " + layer + " has no following layer to adjust");
+    }
+
+    private static void checkKeep(int[] keep, int units, String layer) {
+        if (keep.length == 0) {
+            throw new IllegalArgumentException("keeping no unit of " + layer + " would disconnect the network");
+        }
+        for (int k = 0; k < keep.length; k++) {
+            if (keep[k] < 0 || keep[k] >= units || (k > 0 && keep[k] <= keep[k - 1])) {
+                throw new IllegalArgumentException("units to keep must be ascending, distinct and in [0, " + units + ") for " + layer
+                        + ", got " + Arrays.toString(keep));
+            }
+        }
+    }
+
+    private static String name(Layer l) {
+        return l.getLayerName();
+    }
+}
