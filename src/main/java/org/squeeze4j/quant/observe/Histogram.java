@@ -120,7 +120,7 @@ public final class Histogram {
         double lowEdge = fresh ? lo : Math.min(lo, firstBin * width);
         double highEdge = fresh ? hi : Math.max(hi, (oldLast + 1) * width);
         int shift = 0;
-        while ((highEdge - lowEdge) / Math.scalb(width, shift) > maxBins - 2) {
+        while ((highEdge - lowEdge) / Math.scalb(width, shift) > maxBins) {
             shift++; // coarse pre-merge in floating point, so the bin indices below cannot overflow
         }
         double w = Math.scalb(width, shift);
