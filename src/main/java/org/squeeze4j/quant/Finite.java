@@ -8,6 +8,8 @@ import org.nd4j.linalg.api.shape.Shape;
  * Guards against NaN and infinite values before quantization or calibration. A NaN would give a
  * NaN scale or an arbitrary integer code (casting NaN to int yields 0), an infinity a zero scale;
  * both are silent garbage, so they are reported with the position of the first offending element.
+ * The affine map {@code q = clip(round(r / s + z))} of Jacob et al. 2018 is only defined for finite
+ * {@code r}; the flat index {@code i} is turned into a C-order index {@code [i_0, ..., i_{n-1}]}.
  */
 public final class Finite {
     private Finite() {

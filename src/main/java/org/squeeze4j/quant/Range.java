@@ -2,7 +2,9 @@ package org.squeeze4j.quant;
 
 /**
  * A closed real interval {@code [min, max]} that a quantizer should cover, as found by an
- * observer (min-max, percentile, MSE or entropy calibration).
+ * observer (min-max, percentile, MSE or entropy calibration; Nagel et al. 2021, section 3.1
+ * "Quantization range setting"). {@link QParams#fromRange} widens it to contain 0 and turns it into
+ * a scale and zero point, e.g. affine {@code s = (max - min) / (qmax - qmin)}.
  *
  * @param min lower end (finite)
  * @param max upper end (finite, {@code >= min})

@@ -70,6 +70,26 @@ class QuantizerTest {
     }
 
     @Test
+    void sixteenBitAndOneBitGrids() {
+        // uint16 affine on [0, 65535]: s = 1, z = 0, so codes are the rounded values themselves, up to 65535 in INT32
+        QuantSpec u16 = QuantSpec.affine(16, false);
+        QParams p16 = QParams.fromRange(u16, 0, 65535);
+        INDArray big = Nd4j.createFromArray(0.2, 40000.4, 65535.0, 70000.0);
+        assertArrayEquals(new int[] {0, 40000, 65535, 65535}, Quantizer.quantize(big, p16, u16).toIntVector());
+        // 1-bit unsigned symmetric on [0, 1]: s = 1 / (1 - 0) = 1, values {0, 1}; 0.5 is a tie and goes to 0 (even)
+        QuantSpec b1 = QuantSpec.symmetric(1, false);
+        QParams p1 = QParams.fromRange(b1, 0, 1);
+        INDArray r = Nd4j.createFromArray(0.4, 0.5, 0.6, 3.0, -2.0);
+        assertArrayEquals(new int[] {0, 0, 1, 1, 0}, Quantizer.quantize(r, p1, b1).toIntVector());
+        // 1-bit affine signed on [-1, 0]: codes {-1, 0}, s = 1, z = -1 - rint(-1 / 1) = 0: values {-1, 0}
+        QuantSpec a1 = QuantSpec.affine(1, true);
+        QParams pa = QParams.fromRange(a1, -1, 0);
+        assertEquals(0, pa.zeroPoint());
+        INDArray r1 = Nd4j.createFromArray(-0.9f, -0.2f, 0.7f);
+        assertArrayEquals(new float[] {-1f, 0f, 0f}, Quantizer.fakeQuantize(r1, pa, a1).toFloatVector(), 0f);
+    }
+
+    @Test
     void roundingIsHalfToEven() {
         INDArray r = Nd4j.createFromArray(0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49999999999999994);
         QuantSpec spec = QuantSpec.symmetric(8);

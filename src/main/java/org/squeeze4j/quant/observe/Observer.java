@@ -41,8 +41,9 @@ public interface Observer {
     /** Scales and zero points for {@code spec} from {@link #ranges()}; the spec's axis must match the observer's. */
     default QParams qparams(QuantSpec spec) {
         if (spec.axis() != axis()) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + " observes " + (axis() < 0 ? "per-tensor" : "per-channel along axis " + axis())
-                    + " but the spec is " + spec + "; use a matching observer or spec");
+            String observed = axis() < 0 ? "per-tensor" : "per-channel along axis " + axis();
+            throw new IllegalArgumentException(getClass().getSimpleName() + " observes " + observed + " but the spec is " + spec
+                    + "; use a matching observer or spec");
         }
         return axis() < 0 ? QParams.fromRange(spec, range()) : QParams.fromRanges(spec, ranges());
     }
