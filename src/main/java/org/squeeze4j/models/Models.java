@@ -94,6 +94,21 @@ public final class Models {
         return init(conf);
     }
 
+    /**
+     * Prepares a (pretrained) network for fine-tuning: a fresh schedule
+     * {@code lr(e) = learningRate * LR_DECAY^e} counted from now, instead of the tail of the
+     * schedule it was trained with.
+     */
+    public static MultiLayerNetwork restartLearningRate(MultiLayerNetwork net, double learningRate) {
+        if (!(learningRate > 0)) {
+            throw new IllegalArgumentException("learning rate must be positive, got " + learningRate);
+        }
+        net.getLayerWiseConfigurations().setEpochCount(0);
+        net.getLayerWiseConfigurations().setIterationCount(0);
+        net.setLearningRate(new ExponentialSchedule(ScheduleType.EPOCH, learningRate, LR_DECAY));
+        return net;
+    }
+
     private static NeuralNetConfiguration.Builder base(long seed, double learningRate) {
         if (!(learningRate > 0)) {
             throw new IllegalArgumentException("learning rate must be positive, got " + learningRate);
