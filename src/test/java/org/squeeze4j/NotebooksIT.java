@@ -110,6 +110,7 @@ class NotebooksIT {
                     + "); last output:\n" + res.tail);
             assertTrue(s != null && Boolean.TRUE.equals(s.get("ok")),
                     () -> name + ": no successful run in " + summary + "; last output:\n" + res.tail);
+            assertResultsFileHasTheListedKeys(nb, stem);
         } finally {
             String status = r == null ? "ERROR" : r.timedOut ? "TIMEOUT"
                     : (r.exitCode == 0 && s != null && Boolean.TRUE.equals(s.get("ok"))) ? "ok" : "FAILED";
@@ -117,6 +118,33 @@ class NotebooksIT {
                             s == null ? "–" : String.format(Locale.ROOT, "%.1f", number(s, "wall_seconds")),
                             s == null ? "–" : String.format(Locale.ROOT, "%.0f", number(s, "peak_rss_mb"))),
                     StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        }
+    }
+
+    /**
+     * The contract of DESIGN.md: a notebook lists its results keys in a markdown cell that mentions
+     * "Results file keys", and writes each of them to build/results/&lt;notebook&gt;.json when it runs.
+     */
+    @SuppressWarnings("unchecked")
+    private static void assertResultsFileHasTheListedKeys(Path nb, String stem) throws IOException {
+        Map<String, Object> notebook = new ObjectMapper().readValue(nb.toFile(), Map.class);
+        List<String> keys = new ArrayList<>();
+        for (Map<String, Object> cell : (List<Map<String, Object>>) notebook.get("cells")) {
+            Object src = cell.get("source");
+            String text = src instanceof List ? String.join("", (List<String>) src) : String.valueOf(src);
+            if ("markdown".equals(cell.get("cell_type")) && text.contains("Results file keys")) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("`([a-z][a-z0-9_]*)`").matcher(text);
+                while (m.find()) {
+                    keys.add(m.group(1));
+                }
+            }
+        }
+        assertFalse(keys.isEmpty(), nb.getFileName() + " lists no results keys (a markdown cell with 'Results file keys')");
+        Path results = REPO.resolve("build/results/" + stem + ".json");
+        assertTrue(Files.isRegularFile(results), nb.getFileName() + " did not write " + results);
+        Map<String, Object> written = new ObjectMapper().readValue(results.toFile(), Map.class);
+        for (String key : keys) {
+            assertTrue(written.containsKey(key), results.getFileName() + " lacks the key '" + key + "' its notebook lists");
         }
     }
 

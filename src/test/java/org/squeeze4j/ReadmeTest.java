@@ -1,0 +1,41 @@
+package org.squeeze4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.squeeze4j.measure.ModelMeasure;
+import org.squeeze4j.measure.ModelStats;
+import org.squeeze4j.models.PretrainedInfo;
+import org.squeeze4j.models.ReferenceModel;
+
+/** The figures in README.md are the ones the code produces, so the README cannot drift. */
+class ReadmeTest {
+
+    @Test
+    void baselineTableMatchesTheShippedModelsAndTheirProvenance() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        Pattern row = Pattern.compile("\\| `([a-z0-9-]+)` \\| ([0-9.]+) \\| ([0-9,]+) \\| ([0-9,]+) \\| (\\d+) \\| ([0-9]+) s \\|");
+        Matcher m = row.matcher(readme);
+        Set<ReferenceModel> seen = new HashSet<>();
+        while (m.find()) {
+            ReferenceModel model = ReferenceModel.byId(m.group(1));
+            PretrainedInfo info = model.pretrainedInfo();
+            ModelStats stats = ModelMeasure.of(model.id(), model.create());
+            assertEquals(String.format(Locale.ROOT, "%.4f", info.testAccuracy()), m.group(2), model.id() + " accuracy");
+            assertEquals(String.format(Locale.ROOT, "%,d", stats.params()), m.group(3), model.id() + " parameters");
+            assertEquals(String.format(Locale.ROOT, "%,d", stats.macs()), m.group(4), model.id() + " MACs");
+            assertEquals(Integer.toString(info.recipe().epochs()), m.group(5), model.id() + " epochs");
+            assertEquals(Long.toString(Math.round(info.trainSeconds())), m.group(6), model.id() + " training time");
+            seen.add(model);
+        }
+        assertEquals(Set.of(ReferenceModel.values()), seen, "README.md has a baseline row for every reference model");
+    }
+}
