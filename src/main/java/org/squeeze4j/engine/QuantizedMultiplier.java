@@ -10,7 +10,8 @@ package org.squeeze4j.engine;
  * {@code M0 = 2^31}, then {@code M0 = 2^30} and {@code n -= 1}. When {@code n > 31} ({@code M < 2^-32},
  * e.g. a channel whose weights are all zero), the multiplier is too small for RoundingDivideByPOT
  * and becomes {@code M0 = 0, n = 0} (output = zero point), as in TFLite. {@code M0 = 0} is the only
- * value outside [2^30, 2^31).
+ * value outside [2^30, 2^31). A multiplier within 2^-32 of 1 that rounds up to 1.0 becomes
+ * {@code (2^31 - 1, 0)} instead of needing a left shift.
  *
  * @param m0 the int32 mantissa, in [2^30, 2^31) or 0
  * @param shift the right shift n, in [0, 31]
@@ -45,6 +46,10 @@ public record QuantizedMultiplier(int m0, int shift) {
         if (m0 == (1L << 31)) {
             m0 = 1L << 30;
             n -= 1;
+        }
+        if (n < 0) {
+            // m in (1 - 2^-32, 1) rounded up to 1.0: keep the largest mantissa instead of a left shift
+            return new QuantizedMultiplier(Integer.MAX_VALUE, 0);
         }
         if (n > 31) {
             return new QuantizedMultiplier(0, 0);
