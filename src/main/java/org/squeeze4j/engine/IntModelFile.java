@@ -32,7 +32,7 @@ import org.squeeze4j.util.AtomicFiles;
  * input scale and zero point are the previous layer's output ones. The multipliers
  * {@code (M0, n)} are stored for readers in other languages and checked against the ones derived
  * from the scales on load. Per weighted layer the cost is {@code nOut (4 + 4 + 1 + 4)} bytes plus
- * one byte per weight, so LeNet-300-100 takes 271,638 bytes against 1,066,440 for float32.
+ * one byte per weight, so LeNet-300-100 takes 271,605 bytes against 1,066,440 for float32 (3.93x).
  *
  * <p>Reading checks, in this order, and names the problem: too short for a header (truncated),
  * wrong magic (not this format), unknown or future version, length different from the header's
