@@ -1,0 +1,170 @@
+package org.squeeze4j.engine;
+
+/**
+ * A 2D convolution (cross-correlation, as DL4J) in integers, {@code [inC][inH][inW]} uint8 codes in,
+ * {@code [outC][outH][outW]} out, weights {@code [outC][inC][kH][kW]} (DL4J's order). The input is
+ * laid out as im2col patches {@code [outH outW][inC kH kW]} and multiplied by the weights with the
+ * same {@link Int8Kernel} as dense layers; the arithmetic is {@link WeightedLayer}'s.
+ *
+ * <p>Padding uses the input zero point {@code Z_in} (the code of real 0), so padded taps add
+ * {@code q_w Z_in} exactly like interior ones and the per-channel correction
+ * {@code Z_in sum_k q_w} stays valid at the borders (TFLite does the same).
+ * <pre>
+ *   outH = (inH + padTop + padBottom - kH) / strideH + 1      (likewise for the width)
+ * </pre>
+ * DL4J's truncate mode has zero padding here; same mode pads {@code ((outH-1) s + kH - inH)} in
+ * total with {@code padTop = total / 2}.
+ */
+public final class IntConv2d extends WeightedLayer {
+    final int inC;
+    final int inH;
+    final int inW;
+    final int kH;
+    final int kW;
+    final int strideH;
+    final int strideW;
+    final int padTop;
+    final int padLeft;
+    final int outH;
+    final int outW;
+
+    public IntConv2d(int inC, int inH, int inW, int outC, int kH, int kW, int strideH, int strideW,
+                     int padTop, int padLeft, int outH, int outW, byte[] weights, int[] bias,
+                     double inScale, int inZeroPoint, double[] weightScales, double outScale, int outZeroPoint,
+                     boolean relu) {
+        super(outC, inC * kH * kW, weights, bias, inScale, inZeroPoint, weightScales, outScale, outZeroPoint, relu);
+        if (inC <= 0 || inH <= 0 || inW <= 0 || kH <= 0 || kW <= 0 || strideH <= 0 || strideW <= 0
+                || padTop < 0 || padLeft < 0 || outH <= 0 || outW <= 0) {
+            throw new IllegalArgumentException("convolution sizes must be positive (padding >= 0), got in " + inC + "x" + inH
+                    + "x" + inW + ", kernel " + kH + "x" + kW + ", stride " + strideH + "x" + strideW + ", pad " + padTop
+                    + "/" + padLeft + ", out " + outH + "x" + outW);
+        }
+        this.inC = inC;
+        this.inH = inH;
+        this.inW = inW;
+        this.kH = kH;
+        this.kW = kW;
+        this.strideH = strideH;
+        this.strideW = strideW;
+        this.padTop = padTop;
+        this.padLeft = padLeft;
+        this.outH = outH;
+        this.outW = outW;
+    }
+
+    @Override
+    public int inputLength() {
+        return inC * inH * inW;
+    }
+
+    @Override
+    public int outputLength() {
+        return outChannels * outH * outW;
+    }
+
+    @Override
+    public int accumulatorLength() {
+        return outChannels * outH * outW;
+    }
+
+    @Override
+    public int patchLength() {
+        return outH * outW * depth;
+    }
+
+    @Override
+    public void forward(byte[] in, int m, byte[] out, Int8Kernel kernel, Workspace ws) {
+        int positions = outH * outW;
+        int inLen = inputLength();
+        int outLen = outputLength();
+        byte zIn = (byte) inZeroPoint;
+        for (int s = 0; s < m; s++) {
+            byte[] cols = ws.patches;
+            int p = 0;
+            for (int oy = 0; oy < outH; oy++) {
+                for (int ox = 0; ox < outW; ox++) {
+                    for (int c = 0; c < inC; c++) {
+                        int plane = s * inLen + c * inH * inW;
+                        for (int ky = 0; ky < kH; ky++) {
+                            int y = oy * strideH + ky - padTop;
+                            boolean rowInside = y >= 0 && y < inH;
+                            for (int kx = 0; kx < kW; kx++) {
+                                int x = ox * strideW + kx - padLeft;
+                                cols[p++] = rowInside && x >= 0 && x < inW ? in[plane + y * inW + x] : zIn;
+                            }
+                        }
+                    }
+                }
+            }
+            int[] acc = ws.acc;
+            kernel.matmul(cols, positions, depth, weights, outChannels, acc);
+            int base = s * outLen;
+            for (int pos = 0; pos < positions; pos++) {
+                int a = pos * outChannels;
+                for (int o = 0; o < outChannels; o++) {
+                    out[base + o * positions + pos] = (byte) requantize(acc[a + o], o);
+                }
+            }
+        }
+    }
+
+    public int inChannels() {
+        return inC;
+    }
+
+    public int inHeight() {
+        return inH;
+    }
+
+    public int inWidth() {
+        return inW;
+    }
+
+    public int kernelHeight() {
+        return kH;
+    }
+
+    public int kernelWidth() {
+        return kW;
+    }
+
+    public int strideHeight() {
+        return strideH;
+    }
+
+    public int strideWidth() {
+        return strideW;
+    }
+
+    public int padTop() {
+        return padTop;
+    }
+
+    public int padLeft() {
+        return padLeft;
+    }
+
+    public int outHeight() {
+        return outH;
+    }
+
+    public int outWidth() {
+        return outW;
+    }
+
+    /** Padding at the bottom implied by the sizes: {@code (outH-1) strideH + kH - inH - padTop} (may be negative: unused rows). */
+    public int padBottom() {
+        return (outH - 1) * strideH + kH - inH - padTop;
+    }
+
+    /** Padding at the right, like {@link #padBottom()}. */
+    public int padRight() {
+        return (outW - 1) * strideW + kW - inW - padLeft;
+    }
+
+    @Override
+    public String describe() {
+        return "conv " + inC + "x" + inH + "x" + inW + " -> " + outChannels + "x" + outH + "x" + outW + " (" + kH + "x" + kW
+                + ", stride " + strideH + ", pad " + padTop + "/" + padLeft + ")" + (relu ? " relu" : "");
+    }
+}

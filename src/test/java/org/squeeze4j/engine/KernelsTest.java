@@ -1,0 +1,72 @@
+package org.squeeze4j.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class KernelsTest {
+    /** Slow reference: the definition, one product at a time in long. */
+    private static int[] reference(byte[] a, int m, int k, byte[] w, int nOut) {
+        int[] acc = new int[m * nOut];
+        for (int i = 0; i < m; i++) {
+            for (int o = 0; o < nOut; o++) {
+                long s = 0;
+                for (int j = 0; j < k; j++) {
+                    s += (long) (a[i * k + j] & 0xFF) * w[o * k + j];
+                }
+                acc[i * nOut + o] = Math.toIntExact(s);
+            }
+        }
+        return acc;
+    }
+
+    @Test
+    void vectorModuleIsPresentInTests() {
+        // surefire runs with --add-modules jdk.incubator.vector (pom property test.jvm.args)
+        assertTrue(Kernels.vectorAvailable(), "tests must run with --add-modules jdk.incubator.vector");
+        assertTrue(Kernels.best().name().startsWith("vector"), Kernels.best().name());
+        assertEquals("scalar", Kernels.scalar().name());
+    }
+
+    @Test
+    void scalarAndVectorEqualTheSlowReference() {
+        Int8Kernel vector = Kernels.vector().orElseThrow();
+        SplittableRandom r = new SplittableRandom(1);
+        for (int trial = 0; trial < 300; trial++) {
+            int m = 1 + r.nextInt(3);
+            int k = 1 + r.nextInt(trial < 200 ? 80 : 900);
+            int nOut = 1 + r.nextInt(11);
+            byte[] a = new byte[m * k];
+            byte[] w = new byte[nOut * k];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (byte) (trial % 5 == 0 ? 255 : r.nextInt(256));
+            }
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (byte) (trial % 5 == 0 ? (i % 2 == 0 ? -128 : 127) : r.nextInt(-128, 128));
+            }
+            int[] expected = reference(a, m, k, w, nOut);
+            int[] s = new int[m * nOut];
+            int[] v = new int[m * nOut];
+            Kernels.scalar().matmul(a, m, k, w, nOut, s);
+            vector.matmul(a, m, k, w, nOut, v);
+            assertArrayEquals(expected, s, "scalar m=" + m + " k=" + k + " nOut=" + nOut);
+            assertArrayEquals(expected, v, "vector m=" + m + " k=" + k + " nOut=" + nOut);
+        }
+    }
+
+    @Test
+    void extremeProductsDoNotOverflowInt16() {
+        int k = 64;
+        byte[] a = new byte[k];
+        byte[] w = new byte[2 * k];
+        java.util.Arrays.fill(a, (byte) 255);
+        java.util.Arrays.fill(w, 0, k, (byte) -128);
+        java.util.Arrays.fill(w, k, 2 * k, (byte) 127);
+        int[] v = new int[2];
+        Kernels.best().matmul(a, 1, k, w, 2, v);
+        assertArrayEquals(new int[] {-255 * 128 * k, 255 * 127 * k}, v);
+    }
+}
