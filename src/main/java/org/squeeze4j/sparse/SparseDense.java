@@ -13,7 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * per-operation overhead that dominates ND4J at batch 1); the reference is the dense ND4J layer,
  * see the sparse-kernel benchmark.
  */
-public final class SparseDense {
+public final class SparseDense implements DenseKernel {
     private final int nIn;
     private final int nOut;
     private final int[] rowStart;
@@ -69,6 +69,7 @@ public final class SparseDense {
     }
 
     /** {@code y = act(x W + b)} for one input vector. */
+    @Override
     public void forward(float[] x, float[] y) {
         if (x.length != nIn || y.length != nOut) {
             throw new IllegalArgumentException("expected " + nIn + " inputs and " + nOut + " outputs, got " + x.length + " and " + y.length);
@@ -82,17 +83,25 @@ public final class SparseDense {
         }
     }
 
+    @Override
     public int inputs() {
         return nIn;
     }
 
+    @Override
     public int outputs() {
         return nOut;
     }
 
     /** Stored (non-zero) weights. */
+    @Override
     public int nonZeros() {
         return values.length;
+    }
+
+    @Override
+    public boolean relu() {
+        return relu;
     }
 
     /**

@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A fully connected network (ReLU hidden layers, softmax output) run with {@link SparseDense}
@@ -27,7 +28,18 @@ public final class SparseMlp {
 
     /** Converts a network of dense ReLU layers and a softmax output layer. */
     public static SparseMlp of(MultiLayerNetwork net) {
-        List<SparseDense> layers = new ArrayList<>();
+        return new SparseMlp(convert(net, SparseDense::of));
+    }
+
+    /** Builds one kernel from a layer's {@code W[nIn, nOut]}, {@code b} and whether it applies ReLU. */
+    @FunctionalInterface
+    interface KernelFactory<T extends DenseKernel> {
+        T create(INDArray weights, INDArray bias, boolean relu);
+    }
+
+    /** Checks that {@code net} is dense ReLU layers plus a softmax output and converts every layer. */
+    static <T extends DenseKernel> List<T> convert(MultiLayerNetwork net, KernelFactory<T> factory) {
+        List<T> layers = new ArrayList<>();
         Layer[] all = net.getLayers();
         for (int i = 0; i < all.length; i++) {
             var conf = all[i].conf().getLayer();
@@ -42,9 +54,18 @@ public final class SparseMlp {
                 throw new IllegalArgumentException("SparseMlp expects ReLU hidden layers and a softmax output; layer "
                         + conf.getLayerName() + " uses " + act);
             }
-            layers.add(SparseDense.of(all[i].getParam("W"), all[i].getParam("b"), relu));
+            layers.add(factory.create(all[i].getParam("W"), all[i].getParam("b"), relu));
         }
-        return new SparseMlp(layers);
+        return layers;
+    }
+
+    /** Names of the layers of {@code net}, in order. */
+    static List<String> names(MultiLayerNetwork net) {
+        List<String> names = new ArrayList<>();
+        for (Layer layer : net.getLayers()) {
+            names.add(layer.conf().getLayer().getLayerName());
+        }
+        return names;
     }
 
     /** Class scores (logits, before softmax) for one input; the returned array is reused by the next call. */
@@ -59,7 +80,16 @@ public final class SparseMlp {
 
     /** Softmax probabilities for one input (a new array). */
     public float[] probabilities(float[] x) {
-        float[] z = logits(x);
+        return softmax(logits(x));
+    }
+
+    /** The predicted class for one input. */
+    public int predict(float[] x) {
+        return argMax(logits(x));
+    }
+
+    /** {@code p_i = exp(z_i - max z) / Σ_k exp(z_k - max z)}, a new array. */
+    static float[] softmax(float[] z) {
         float max = Float.NEGATIVE_INFINITY;
         for (float v : z) {
             max = Math.max(max, v);
@@ -76,9 +106,8 @@ public final class SparseMlp {
         return p;
     }
 
-    /** The predicted class for one input. */
-    public int predict(float[] x) {
-        float[] z = logits(x);
+    /** Index of the largest value (the first one on ties). */
+    static int argMax(float[] z) {
         int best = 0;
         for (int i = 1; i < z.length; i++) {
             if (z[i] > z[best]) {
