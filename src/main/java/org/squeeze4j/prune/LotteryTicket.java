@@ -71,9 +71,15 @@ public final class LotteryTicket {
 
     private double trainMasked(MultiLayerNetwork net, Masks masks) {
         masks.applyTo(net);
-        net.addListeners(masks.keeper());
-        Trainer.builder().epochs(epochsPerRound).progress(null).build().fit(net, train, null);
-        net.setListeners(List.of());
+        MaskKeeper keeper = masks.keeper();
+        net.addListeners(keeper);
+        try {
+            Trainer.builder().epochs(epochsPerRound).progress(null).build().fit(net, train, null);
+        } finally {
+            List<org.deeplearning4j.optimize.api.TrainingListener> others = new ArrayList<>(net.getListeners());
+            others.remove(keeper);
+            net.setListeners(others);
+        }
         return Accuracy.of(net, test);
     }
 }

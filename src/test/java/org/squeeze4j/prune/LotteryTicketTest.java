@@ -15,8 +15,8 @@ class LotteryTicketTest {
     @Test
     void roundsPruneTheSurvivorsGeometricallyAndTrain() {
         DatasetSplits mnist = Datasets.mnist();
-        LotteryTicket lt = new LotteryTicket(seed -> Models.mlp(seed, 1e-3, 32),
-                mnist.train().subset(1000, 1).shuffledIterator(100, 1), mnist.test().head(500).iterator(500), 1, 0.5);
+        LotteryTicket lt = new LotteryTicket(seed -> Models.mlp(seed, 5e-3, 32),
+                mnist.train().subset(1000, 1).shuffledIterator(100, 1), mnist.test().head(500).iterator(500), 2, 0.5);
         List<LotteryTicket.Round> rounds = lt.run(2, 3);
         assertEquals(3, rounds.size());
         assertEquals(0.0, rounds.get(0).sparsity(), 0);
