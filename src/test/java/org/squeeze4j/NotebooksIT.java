@@ -133,7 +133,8 @@ class NotebooksIT {
             Object src = cell.get("source");
             String text = src instanceof List ? String.join("", (List<String>) src) : String.valueOf(src);
             if ("markdown".equals(cell.get("cell_type")) && text.contains("Results file keys")) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("`([a-z][a-z0-9_]*)`").matcher(text);
+                String listing = text.substring(text.indexOf("Results file keys"));
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("`([a-z][a-z0-9_]*)`").matcher(listing);
                 while (m.find()) {
                     keys.add(m.group(1));
                 }
