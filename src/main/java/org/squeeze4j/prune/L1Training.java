@@ -5,12 +5,9 @@ import java.util.List;
 import java.util.Objects;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.learning.regularization.L1Regularization;
 import org.nd4j.linalg.learning.regularization.Regularization;
-import org.nd4j.linalg.ops.transforms.Transforms;
 import org.squeeze4j.models.Trainer;
 
 /**
@@ -100,15 +97,7 @@ public final class L1Training {
         if (!(threshold > 0) || !Double.isFinite(threshold)) {
             throw new IllegalArgumentException("threshold must be positive and finite, got " + threshold);
         }
-        List<String> names = layers.length == 0 ? PrunableLayers.names(net) : List.of(layers);
-        long total = 0;
-        long below = 0;
-        for (String name : names) {
-            INDArray w = PrunableLayers.weights(net, name);
-            total += w.length();
-            below += Transforms.abs(w, true).lt(threshold).castTo(DataType.LONG).sumNumber().longValue();
-        }
-        return (double) below / total;
+        return PrunableLayers.fractionOfSmall(net, threshold, true, layers);
     }
 
     /**

@@ -44,6 +44,25 @@ public final class PrunableLayers {
         return net.getLayer(index(net, name)).getParam("W");
     }
 
+    /**
+     * Fraction of the weights of {@code layers} (all prunable layers if none are given) whose
+     * magnitude is below {@code threshold} ({@code strict}) or at most it: {@code (0, false)} counts
+     * exact zeros, i.e. the sparsity.
+     */
+    static double fractionOfSmall(MultiLayerNetwork net, double threshold, boolean strict, String... layers) {
+        List<String> names = layers.length == 0 ? names(net) : List.of(layers);
+        long total = 0;
+        long small = 0;
+        for (String name : names) {
+            INDArray w = weights(net, name);
+            total += w.length();
+            INDArray abs = org.nd4j.linalg.ops.transforms.Transforms.abs(w, true);
+            small += (strict ? abs.lt(threshold) : abs.lte(threshold))
+                    .castTo(org.nd4j.linalg.api.buffer.DataType.LONG).sumNumber().longValue();
+        }
+        return (double) small / total;
+    }
+
     static String name(Layer layer) {
         return layer.conf().getLayer().getLayerName();
     }

@@ -95,15 +95,7 @@ public final class Pruner {
 
     /** Fraction of zero weights over the given layers' {@code W} (all prunable layers if none are given). */
     public static double sparsity(MultiLayerNetwork net, String... layers) {
-        List<String> names = layers.length == 0 ? PrunableLayers.names(net) : List.of(layers);
-        long total = 0;
-        long zeros = 0;
-        for (String name : names) {
-            INDArray w = PrunableLayers.weights(net, name);
-            total += w.length();
-            zeros += w.eq(0).castTo(DataType.LONG).sumNumber().longValue();
-        }
-        return (double) zeros / total;
+        return PrunableLayers.fractionOfSmall(net, 0, false, layers);
     }
 
     private Selection globalThreshold(Map<String, INDArray> scores) {

@@ -61,18 +61,30 @@ public interface Selection {
         return (scores, weights) -> scores.gte(q * weights.stdNumber().doubleValue()).castTo(DataType.FLOAT);
     }
 
-    /** A mask keeping the {@code k} highest scores; ties go to the earlier position. */
+    /**
+     * A mask keeping the {@code k} highest scores; among scores equal to the k-th highest the
+     * earlier positions are kept. Sorts a primitive copy once (no boxing: this runs on every mask
+     * update of gradual pruning).
+     */
     static INDArray keepTop(INDArray scores, int k) {
         double[] s = scores.castTo(DataType.DOUBLE).dup('c').reshape(scores.length()).toDoubleVector();
-        Integer[] order = new Integer[s.length];
-        Arrays.setAll(order, i -> i);
-        Arrays.sort(order, (a, b) -> {
-            int c = Double.compare(s[b], s[a]);
-            return c != 0 ? c : Integer.compare(a, b);
-        });
         float[] mask = new float[s.length];
-        for (int i = 0; i < Math.min(k, s.length); i++) {
-            mask[order[i]] = 1f;
+        if (k > 0) {
+            double[] sorted = s.clone();
+            Arrays.sort(sorted);
+            double cut = sorted[s.length - Math.min(k, s.length)];
+            int above = 0;
+            for (double v : s) {
+                if (v > cut) {
+                    above++;
+                }
+            }
+            int tiesToKeep = Math.min(k, s.length) - above;
+            for (int i = 0; i < s.length; i++) {
+                if (s[i] > cut || (s[i] == cut && tiesToKeep-- > 0)) {
+                    mask[i] = 1f;
+                }
+            }
         }
         return Nd4j.create(mask, scores.shape(), 'c');
     }

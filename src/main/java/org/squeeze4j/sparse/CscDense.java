@@ -1,6 +1,5 @@
 package org.squeeze4j.sparse;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -40,23 +39,11 @@ public final class CscDense implements DenseKernel {
 
     /** Compresses a DL4J dense weight {@code W[nIn, nOut]} and bias; exact zeros are dropped. */
     public static CscDense of(INDArray weights, INDArray bias, boolean relu) {
-        if (weights.rank() != 2) {
-            throw new IllegalArgumentException("a dense layer's weights are [nIn, nOut], got rank " + weights.rank());
-        }
-        int nIn = (int) weights.size(0);
-        int nOut = (int) weights.size(1);
-        if (bias.length() != nOut) {
-            throw new IllegalArgumentException("bias has " + bias.length() + " values for " + nOut + " outputs");
-        }
-        float[][] w = weights.castTo(DataType.FLOAT).toFloatMatrix();
-        int nnz = 0;
-        for (float[] row : w) {
-            for (float v : row) {
-                if (v != 0f) {
-                    nnz++;
-                }
-            }
-        }
+        DenseWeights d = DenseWeights.of(weights, bias);
+        int nIn = d.nIn();
+        int nOut = d.nOut();
+        float[][] w = d.w();
+        int nnz = d.nonZeros();
         int[] colStart = new int[nIn + 1];
         int[] rows = new int[nnz];
         float[] values = new float[nnz];
@@ -71,7 +58,7 @@ public final class CscDense implements DenseKernel {
             }
         }
         colStart[nIn] = k;
-        return new CscDense(nIn, nOut, colStart, rows, values, bias.castTo(DataType.FLOAT).dup('c').reshape(nOut).toFloatVector(), relu);
+        return new CscDense(nIn, nOut, colStart, rows, values, d.bias(), relu);
     }
 
     /** {@code y = act(x W + b)} for one input vector, skipping zero inputs. */

@@ -1,6 +1,5 @@
 package org.squeeze4j.sparse;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -34,23 +33,11 @@ public final class SparseDense implements DenseKernel {
 
     /** Compresses a DL4J dense weight {@code W[nIn, nOut]} and bias; exact zeros are dropped. */
     public static SparseDense of(INDArray weights, INDArray bias, boolean relu) {
-        if (weights.rank() != 2) {
-            throw new IllegalArgumentException("a dense layer's weights are [nIn, nOut], got rank " + weights.rank());
-        }
-        int nIn = (int) weights.size(0);
-        int nOut = (int) weights.size(1);
-        if (bias.length() != nOut) {
-            throw new IllegalArgumentException("bias has " + bias.length() + " values for " + nOut + " outputs");
-        }
-        float[][] w = weights.castTo(DataType.FLOAT).toFloatMatrix();
-        int nnz = 0;
-        for (float[] row : w) {
-            for (float v : row) {
-                if (v != 0f) {
-                    nnz++;
-                }
-            }
-        }
+        DenseWeights d = DenseWeights.of(weights, bias);
+        int nIn = d.nIn();
+        int nOut = d.nOut();
+        float[][] w = d.w();
+        int nnz = d.nonZeros();
         int[] rowStart = new int[nOut + 1];
         int[] cols = new int[nnz];
         float[] values = new float[nnz];
@@ -65,7 +52,7 @@ public final class SparseDense implements DenseKernel {
             }
         }
         rowStart[nOut] = k;
-        return new SparseDense(nIn, nOut, rowStart, cols, values, bias.castTo(DataType.FLOAT).dup('c').reshape(nOut).toFloatVector(), relu);
+        return new SparseDense(nIn, nOut, rowStart, cols, values, d.bias(), relu);
     }
 
     /** {@code y = act(x W + b)} for one input vector. */
