@@ -1,5 +1,6 @@
 package org.squeeze4j.models;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -15,6 +16,8 @@ import org.squeeze4j.util.AtomicFiles;
  * never destroys the previous file.
  */
 public final class ModelFiles {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private ModelFiles() {
     }
 
@@ -39,6 +42,35 @@ public final class ModelFiles {
                     + "). Restore it, or re-create it with the command in its .json provenance file.", e);
         } catch (IOException | RuntimeException e) {
             throw new ModelFileException("Model file " + what + " is not a valid DL4J model (" + e + ").", e);
+        }
+    }
+
+    /**
+     * Loads a network shipped on the classpath, e.g. {@code /org/squeeze4j/models/lenet-300-100.zip}.
+     *
+     * @param recreate the command that re-creates the file, named in the error when it is missing
+     */
+    public static MultiLayerNetwork loadResource(String resource, String recreate) {
+        try (InputStream in = ModelFiles.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new ModelFileException("The shipped model " + resource + " is not on the classpath. Re-create it with: "
+                        + recreate);
+            }
+            return load(in, resource);
+        } catch (IOException e) {
+            throw new ModelFileException("Cannot read " + resource + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads the JSON provenance file shipped next to a model, as a {@code type} record. */
+    public static <T> T readProvenance(String resource, Class<T> type, String recreate) {
+        try (InputStream in = ModelFiles.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new ModelFileException("No provenance file " + resource + ". Re-create it with: " + recreate);
+            }
+            return JSON.readValue(in, type);
+        } catch (IOException e) {
+            throw new ModelFileException("Cannot read " + resource + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,8 +1,5 @@
 package org.squeeze4j.models;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -37,8 +34,6 @@ public enum ReferenceModel {
         }
     };
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final String id;
     private final TrainingRecipe recipe;
 
@@ -71,28 +66,12 @@ public enum ReferenceModel {
 
     /** Loads the shipped pretrained baseline (a new copy on every call). */
     public MultiLayerNetwork pretrained() {
-        try (InputStream in = ReferenceModel.class.getResourceAsStream(resource())) {
-            if (in == null) {
-                throw new ModelFileException("The pretrained " + id + " is not on the classpath (" + resource()
-                        + "). Re-create it with: ./s4j pretrain " + id);
-            }
-            return ModelFiles.load(in, resource());
-        } catch (IOException e) {
-            throw new ModelFileException("Cannot read " + resource() + ": " + e.getMessage(), e);
-        }
+        return ModelFiles.loadResource(resource(), "./s4j pretrain " + id);
     }
 
     /** Provenance of the shipped pretrained baseline. */
     public PretrainedInfo pretrainedInfo() {
-        String json = "/org/squeeze4j/models/" + id + ".json";
-        try (InputStream in = ReferenceModel.class.getResourceAsStream(json)) {
-            if (in == null) {
-                throw new ModelFileException("No provenance file " + json + " for " + id + ". Re-create it with: ./s4j pretrain " + id);
-            }
-            return JSON.readValue(in, PretrainedInfo.class);
-        } catch (IOException e) {
-            throw new ModelFileException("Cannot read " + json + ": " + e.getMessage(), e);
-        }
+        return ModelFiles.readProvenance("/org/squeeze4j/models/" + id + ".json", PretrainedInfo.class, "./s4j pretrain " + id);
     }
 
     /** The model with this id, e.g. "lenet-5-caffe". */

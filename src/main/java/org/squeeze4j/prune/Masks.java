@@ -27,6 +27,19 @@ public final class Masks {
         return new Masks(Map.of());
     }
 
+    /**
+     * The masks already present in a pruned network: 1 where a weight of a prunable layer is
+     * non-zero, 0 where it is exactly zero. Use it to keep a shipped pruned model's zeros through
+     * further fine-tuning ({@code net.addListeners(Masks.ofZeros(net).keeper())}).
+     */
+    public static Masks ofZeros(MultiLayerNetwork net) {
+        Masks result = none();
+        for (String layer : PrunableLayers.names(net)) {
+            result = result.with(layer, PrunableLayers.weights(net, layer).neq(0).castTo(DataType.FLOAT));
+        }
+        return result;
+    }
+
     /** These masks plus (or replacing) the mask of {@code layer}. */
     public Masks with(String layer, INDArray mask) {
         Map<String, INDArray> copy = new LinkedHashMap<>(masks);
