@@ -15,6 +15,8 @@ import org.squeeze4j.measure.ModelMeasure;
 import org.squeeze4j.measure.ModelStats;
 import org.squeeze4j.models.PretrainedInfo;
 import org.squeeze4j.models.ReferenceModel;
+import org.squeeze4j.prune.PrunedInfo;
+import org.squeeze4j.prune.PrunedReference;
 
 /** The figures in README.md are the ones the code produces, so the README cannot drift. */
 class ReadmeTest {
@@ -37,5 +39,23 @@ class ReadmeTest {
             seen.add(model);
         }
         assertEquals(Set.of(ReferenceModel.values()), seen, "README.md has a baseline row for every reference model");
+    }
+
+    @Test
+    void prunedTableMatchesTheShippedPrunedModels() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        Pattern row = Pattern.compile("\\| `([a-z0-9-]+)-pruned` \\| ([0-9.]+) \\| ([0-9.]+) \\| (\\d+) \\| ([0-9]+) s \\|");
+        Matcher m = row.matcher(readme);
+        Set<PrunedReference> seen = new HashSet<>();
+        while (m.find()) {
+            PrunedReference model = PrunedReference.of(ReferenceModel.byId(m.group(1)));
+            PrunedInfo info = model.info();
+            assertEquals(String.format(Locale.ROOT, "%.4f", info.testAccuracy()), m.group(2), model.id() + " accuracy");
+            assertEquals(String.format(Locale.ROOT, "%.4f", info.sparsity()), m.group(3), model.id() + " sparsity");
+            assertEquals(Integer.toString(info.recipe().totalEpochs()), m.group(4), model.id() + " epochs");
+            assertEquals(Long.toString(Math.round(info.trainSeconds())), m.group(5), model.id() + " training time");
+            seen.add(model);
+        }
+        assertEquals(Set.of(PrunedReference.values()), seen, "README.md has a row for every shipped pruned model");
     }
 }
