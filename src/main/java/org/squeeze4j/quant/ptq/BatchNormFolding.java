@@ -16,6 +16,7 @@ import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -29,8 +30,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *   b'_c = k_c (b_c - mu_c) + beta_c
  * </pre>
  * so one layer computes what two did, and the quantizer sees the weights that are actually used.
- * The folded layer takes over the batch norm's activation; the layer before must therefore be
- * linear (identity activation). DL4J's {@code useLogStd} variant stores
+ * The layer before must be linear (identity activation). DL4J 1.0.0-M2.1's batch-norm layer does
+ * not apply the activation set on its builder (measured: its output is the normalized value, with
+ * negatives, even with {@code activation(RELU)}), so the folded layer keeps the identity and the
+ * folded network computes exactly what DL4J computed; put the non-linearity on the next layer. DL4J's {@code useLogStd} variant stores
  * {@code log10(std)}; {@code var = 10^(2 log10 std)} then. Layers without a bias get one.
  */
 public final class BatchNormFolding {
@@ -68,7 +71,6 @@ public final class BatchNormFolding {
                 if (conf.getInputPreProcess(i) != null) {
                     throw new IllegalArgumentException(where + " has an input preprocessor; cannot fold across a reshape");
                 }
-                p.setActivationFn(bn.getActivationFn() == null ? new ActivationIdentity() : bn.getActivationFn());
                 if (prev instanceof DenseLayer d) {
                     d.setHasBias(true);
                 } else {
@@ -103,14 +105,14 @@ public final class BatchNormFolding {
         INDArray mean = p.get("mean").castTo(DataType.DOUBLE).ravel();
         INDArray var;
         if (bn.isUseLogStd()) {
-            var = Transforms.pow(Nd4j.valueArrayOf(mean.shape(), 10.0), p.get("log10stdev").castTo(DataType.DOUBLE).ravel().mul(2), false);
+            var = Transforms.pow(Nd4j.valueArrayOf(mean.shape(), 10.0, DataType.DOUBLE), p.get("log10stdev").castTo(DataType.DOUBLE).ravel().mul(2), false);
         } else {
             var = p.get("var").castTo(DataType.DOUBLE).ravel();
         }
         long c = mean.length();
-        INDArray gamma = bn.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {c}, bn.getGamma())
+        INDArray gamma = bn.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {c}, bn.getGamma(), DataType.DOUBLE)
                 : p.get("gamma").castTo(DataType.DOUBLE).ravel();
-        INDArray beta = bn.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {c}, bn.getBeta())
+        INDArray beta = bn.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {c}, bn.getBeta(), DataType.DOUBLE)
                 : p.get("beta").castTo(DataType.DOUBLE).ravel();
         INDArray k = gamma.div(Transforms.sqrt(var.add(bn.getEps()), false));
         INDArray w = net.getLayer(layer).getParam("W").castTo(DataType.DOUBLE).dup();
@@ -120,7 +122,7 @@ public final class BatchNormFolding {
             w.muliRowVector(k);
         } else {
             for (int o = 0; o < c; o++) {
-                w.slice(o, 0).muli(k.getDouble(o));
+                Layers.outChannel(w, o).muli(k.getDouble(o));
             }
         }
         INDArray b2 = b.sub(mean).muli(k).addi(beta);

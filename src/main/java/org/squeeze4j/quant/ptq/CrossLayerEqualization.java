@@ -107,7 +107,7 @@ public final class CrossLayerEqualization {
             if (s[c] == 1) {
                 continue;
             }
-            (w1.rank() == 2 ? w1.get(NDArrayIndex.all(), NDArrayIndex.point(c)) : w1.slice(c, 0)).divi(s[c]);
+            Layers.outChannel(w1, c).divi(s[c]);
             if (b1 != null) {
                 b1.putScalar(c, b1.getDouble(c) / s[c]);
             }

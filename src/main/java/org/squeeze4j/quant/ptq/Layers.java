@@ -94,6 +94,19 @@ final class Layers {
         }
     }
 
+    /**
+     * A view of output channel {@code c} of a weight: column c of a dense {@code [nIn, nOut]}, filter c of a
+     * conv {@code [out, in, kh, kw]} (as a row of the {@code [out, in kh kw]} view; parameter arrays are
+     * contiguous, so the reshape is a view and writes go to the network).
+     */
+    static INDArray outChannel(INDArray w, int c) {
+        if (w.rank() == 2) {
+            return w.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(c));
+        }
+        INDArray flat = w.reshape('c', w.size(0), w.length() / w.size(0));
+        return flat.getRow(c);
+    }
+
     /** Per-channel mean of {@code x} over every dimension but 1 (features of [n, f], channels of [n, c, h, w]). */
     static INDArray channelMean(INDArray x) {
         INDArray d = x.castTo(DataType.DOUBLE);

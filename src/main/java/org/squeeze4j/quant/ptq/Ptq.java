@@ -154,7 +154,7 @@ public final class Ptq {
         int channels = (int) w.size(axis);
         List<Range> ranges = new ArrayList<>(channels);
         for (int c = 0; c < channels; c++) {
-            INDArray slice = axis == 1 ? w.get(NDArrayIndex.all(), NDArrayIndex.point(c)) : w.slice(c, axis);
+            INDArray slice = Layers.outChannel(w, c);
             Observer o = calibrator.create(spec.perTensor());
             o.observe(slice);
             ranges.add(o.range());
@@ -177,8 +177,8 @@ public final class Ptq {
         INDArray hd = hat.castTo(DataType.DOUBLE).dup();
         int channels = (int) w.size(axis);
         for (int c = 0; c < channels; c++) {
-            INDArray wc = axis == 1 ? wd.get(NDArrayIndex.all(), NDArrayIndex.point(c)) : wd.slice(c, 0);
-            INDArray hc = axis == 1 ? hd.get(NDArrayIndex.all(), NDArrayIndex.point(c)) : hd.slice(c, 0);
+            INDArray wc = Layers.outChannel(wd, c);
+            INDArray hc = Layers.outChannel(hd, c);
             double mw = wc.meanNumber().doubleValue();
             double mh = hc.meanNumber().doubleValue();
             double nw = wc.sub(mw).norm2Number().doubleValue();
