@@ -5,6 +5,9 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.BaseActivationFunction;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Rint;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.squeeze4j.quant.QParams;
 import org.squeeze4j.quant.QuantSpec;
@@ -13,7 +16,7 @@ import org.squeeze4j.quant.Quantizer;
 /**
  * An activation function that fake-quantizes the layer's output, {@code fq(act(z))}, or, for the
  * output layer, its pre-activation, {@code act(fq(z))} (so softmax sees quantized logits as in the
- * integer engine). {@code fq} is {@link Quantizer#fakeQuantize} on an unsigned affine grid of
+ * integer engine). {@code fq} is {@link Quantizer#fakeQuantize}'s formula on an unsigned affine grid of
  * {@code bits} bits with the calibrated scale and zero point:
  * {@code fq(x) = s (clip(round(x / s + z), 0, 2^b - 1) - z)}.
  *
@@ -70,7 +73,21 @@ public final class ActivationFakeQuant extends BaseActivationFunction {
     }
 
     private INDArray fq(INDArray x) {
-        return x.assign(Quantizer.fakeQuantize(x, qparams(), QuantSpec.affine(bits, false)));
+        return fakeQuantizeInPlace(x, scale, zeroPoint, (1 << bits) - 1);
+    }
+
+    /**
+     * {@code x <- s (clip(rint(x / s + z), 0, qmax) - z)} in place, in x's own floating type: the same
+     * formula as {@link Quantizer#fakeQuantize} (which works in float64 and checks its input), as five
+     * in-place ND4J ops, because evaluation runs it on every activation of every test batch. In
+     * float32 a value within float rounding of a tie between two codes may round the other way.
+     */
+    static INDArray fakeQuantizeInPlace(INDArray x, double s, int z, int qmax) {
+        x.divi(s).addi(z);
+        Nd4j.exec(new Rint(x, x));
+        Transforms.max(x, 0, false);
+        Transforms.min(x, qmax, false);
+        return x.subi(z).muli(s);
     }
 
     @Override

@@ -11,7 +11,6 @@ import org.squeeze4j.engine.IntModel;
 import org.squeeze4j.engine.IntModelBuilder;
 import org.squeeze4j.quant.QParams;
 import org.squeeze4j.quant.QuantSpec;
-import org.squeeze4j.quant.Quantizer;
 
 /**
  * The outcome of {@link Ptq#quantize}: a fake-quantized DL4J network to measure accuracy with
@@ -36,9 +35,22 @@ public record PtqResult(PtqSpec spec, MultiLayerNetwork network, QParams inputQP
     public INDArray output(INDArray features) {
         INDArray x = features;
         if (inputQParams != null) {
-            x = Quantizer.fakeQuantize(features, inputQParams, spec.activationSpec());
+            x = ActivationFakeQuant.fakeQuantizeInPlace(features.dup(), inputQParams.scale(), inputQParams.zeroPoint(),
+                    spec.activationSpec().qmax());
         }
         return network.output(x, false);
+    }
+
+    /** Top-1 accuracy (a fraction) on ready-made batches, e.g. {@code testSet.batchBy(1000)} computed once. */
+    public double accuracy(Iterable<? extends DataSet> batches) {
+        Evaluation e = new Evaluation();
+        for (DataSet d : batches) {
+            e.eval(d.getLabels(), output(d.getFeatures()));
+        }
+        if (e.getNumRowCounter() == 0) {
+            throw new IllegalArgumentException("no evaluation data: the batches are empty");
+        }
+        return e.accuracy();
     }
 
     /** Top-1 accuracy (a fraction) of the fake-quantized network, quantizing inputs as {@link #output} does. */
