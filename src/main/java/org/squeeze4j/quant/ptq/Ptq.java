@@ -78,7 +78,7 @@ public final class Ptq {
             }
         }
         MultiLayerNetwork q = net.clone();
-        MultiLayerNetwork corrected = net.clone();
+        MultiLayerNetwork corrected = spec.biasCorrection() ? net.clone() : net;
         List<INDArray> hats = new ArrayList<>();
         List<QParams> weightQ = new ArrayList<>();
         for (int i = 0; i < n; i++) {

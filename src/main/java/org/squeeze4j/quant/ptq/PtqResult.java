@@ -22,7 +22,8 @@ import org.squeeze4j.quant.QuantSpec;
  * @param network the fake-quantized network (a copy; the original is untouched)
  * @param inputQParams the grid of the network input, or null for weight-only PTQ
  * @param layers one record per weighted layer
- * @param corrected the float network with bias correction applied (a copy of the original if none)
+ * @param corrected the float network with bias correction applied (a copy), or the original network itself
+ *        (unmodified) when the spec has no bias correction
  * @param stats the activation statistics used, or null for weight-only PTQ
  */
 public record PtqResult(PtqSpec spec, MultiLayerNetwork network, QParams inputQParams, List<LayerQuant> layers,
