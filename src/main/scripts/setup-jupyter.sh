@@ -94,7 +94,7 @@ MAXBYTES="${S4J_KERNEL_MAXBYTES:-768M}"
 MAXPHYS="${S4J_KERNEL_MAXPHYS:-1200M}"
 JVM_OPTS="-Xmx$XMX -Xss2m -XX:+UseSerialGC -XX:MaxMetaspaceSize=384m -XX:ReservedCodeCacheSize=128m"
 JVM_OPTS+=" -Dorg.bytedeco.javacpp.maxbytes=$MAXBYTES -Dorg.bytedeco.javacpp.maxphysicalbytes=$MAXPHYS"
-JVM_OPTS+=" -Djava.awt.headless=true --add-modules=jdk.unsupported"
+JVM_OPTS+=" -Djava.awt.headless=true --add-modules=jdk.unsupported,jdk.incubator.vector"
 JVM_OPTS+=" ${S4J_KERNEL_JVM_EXTRA:-}"
 
 S4J_REPO="$REPO" S4J_JVM_OPTS="$JVM_OPTS" S4J_OMP="${OMP_NUM_THREADS:-2}" "$PY" - <<'EOF'

@@ -56,6 +56,9 @@ import org.squeeze4j.quant.observe.PerChannelMinMaxObserver;
 public final class IntModelBuilder {
     private final MultiLayerNetwork net;
     private Supplier<Observer> activationObserver = MinMaxObserver::new;
+    private List<QParams> activationParams;
+    private int weightBits = 8;
+    private boolean perChannelWeights = true;
 
     private IntModelBuilder(MultiLayerNetwork net) {
         if (net == null) {
@@ -83,6 +86,42 @@ public final class IntModelBuilder {
         return this;
     }
 
+    /**
+     * Uses ranges found elsewhere (e.g. by {@code quant.ptq.Calibration} over many batches) instead of
+     * observing the calibration features: {@code params.get(0)} for the network input and
+     * {@code params.get(i + 1)} for the output of layer {@code i} (before softmax for the output
+     * layer). Each must be uint8 per-tensor ({@link QuantSpec#uint8Activations()}); entries of
+     * pooling layers are ignored (max pooling keeps its input's qparams).
+     */
+    public IntModelBuilder activationQParams(List<QParams> params) {
+        if (params == null || params.isEmpty()) {
+            throw new IllegalArgumentException("need one activation qparams per tensor (input + one per layer)");
+        }
+        for (int i = 0; i < params.size(); i++) {
+            QParams q = params.get(i);
+            if (q == null || q.isPerChannel() || q.zeroPoint() < 0 || q.zeroPoint() > 255) {
+                throw new IllegalArgumentException("activation qparams " + i + " must be per-tensor uint8 (zero point in"
+                        + " [0, 255]), got " + q);
+            }
+        }
+        this.activationParams = List.copyOf(params);
+        return this;
+    }
+
+    /**
+     * Weight grid: symmetric narrow range {@code [-(2^(b-1) - 1), 2^(b-1) - 1]} with {@code bits} in 2..8
+     * (default 8), stored as int8 codes either way; one scale per output channel (default) or one per
+     * layer.
+     */
+    public IntModelBuilder weights(int bits, boolean perChannel) {
+        if (bits < 2 || bits > 8) {
+            throw new IllegalArgumentException("the integer engine stores weights as int8 codes: bits must be 2..8, got " + bits);
+        }
+        this.weightBits = bits;
+        this.perChannelWeights = perChannel;
+        return this;
+    }
+
     /** Calibrates on {@code calibration} ({@code [n, features]}, as the network takes) and converts. */
     public IntModel build(INDArray calibration) {
         if (calibration == null || calibration.isEmpty()) {
@@ -92,8 +131,12 @@ public final class IntModelBuilder {
         MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
         int n = net.getnLayers();
         List<INDArray> acts = net.feedForward(calibration, false);
+        if (activationParams != null && activationParams.size() != n + 1) {
+            throw new IllegalArgumentException("got " + activationParams.size() + " activation qparams for a network of " + n
+                    + " layers; need " + (n + 1) + " (the input and one per layer)");
+        }
 
-        QParams inQ = activationQParams(acts.get(0));
+        QParams inQ = activationQParams(acts.get(0), 0);
         double inScale = (float) inQ.scale();
         int inZero = inQ.zeroPoint();
         long[] flatShape = acts.get(0).shape();
@@ -156,7 +199,7 @@ public final class IntModelBuilder {
                 double[] ws = weightScales(w, 0);
                 byte[] wq = weightCodes(w, ws, 0, false);
                 int[] bq = biasCodes(c.hasBias() ? net.getLayer(i).getParam("b") : null, outC, s, ws, where);
-                QParams outQ = activationQParams(acts.get(i + 1));
+                QParams outQ = activationQParams(acts.get(i + 1), i + 1);
                 double os = (float) outQ.scale();
                 IntConv2d layer = new IntConv2d(chw[0], chw[1], chw[2], outC, k[0], k[1], st[0], st[1], padTop, padLeft,
                         outH, outW, wq, bq, s, z, ws, os, outQ.zeroPoint(), relu);
@@ -200,7 +243,7 @@ public final class IntModelBuilder {
                 if (output) {
                     observed = preActivation(acts.get(i), w, b);
                 }
-                QParams outQ = activationQParams(observed);
+                QParams outQ = activationQParams(observed, i + 1);
                 double os = (float) outQ.scale();
                 layers.add(new IntDense(nIn, nOut, wq, bq, s, z, ws, os, outQ.zeroPoint(), relu));
                 s = os;
@@ -219,16 +262,27 @@ public final class IntModelBuilder {
         return b == null ? z : z.addRowVector(b);
     }
 
-    private QParams activationQParams(INDArray a) {
+    private QParams activationQParams(INDArray a, int tensor) {
+        if (activationParams != null) {
+            return activationParams.get(tensor);
+        }
         Observer o = activationObserver.get();
         o.observe(a);
         return o.qparams(QuantSpec.uint8Activations());
     }
 
-    private static double[] weightScales(INDArray w, int axis) {
+    private QuantSpec weightSpec() {
+        return new QuantSpec(weightBits, true, true, true, QuantSpec.PER_TENSOR);
+    }
+
+    private double[] weightScales(INDArray w, int axis) {
         PerChannelMinMaxObserver o = new PerChannelMinMaxObserver(axis);
         o.observe(w);
-        double[] s = o.qparams(QuantSpec.int8Weights().perChannel(axis)).scales();
+        double[] s = o.qparams(weightSpec().perChannel(axis)).scales();
+        if (!perChannelWeights) {
+            double max = Arrays.stream(s).max().orElseThrow();
+            Arrays.fill(s, max);
+        }
         for (int c = 0; c < s.length; c++) {
             s[c] = (float) s[c];
         }
@@ -236,8 +290,8 @@ public final class IntModelBuilder {
     }
 
     /** int8 codes output-major {@code [channel][rest]}; dense weights are transposed from [nIn, nOut]. */
-    private static byte[] weightCodes(INDArray w, double[] scales, int axis, boolean transpose) {
-        QuantSpec spec = QuantSpec.int8Weights().perChannel(axis);
+    private byte[] weightCodes(INDArray w, double[] scales, int axis, boolean transpose) {
+        QuantSpec spec = weightSpec().perChannel(axis);
         QParams qp = new QParams(scales, new int[scales.length], axis);
         INDArray q = Quantizer.quantize(w, qp, spec);
         if (transpose) {

@@ -36,7 +36,7 @@ class KernelsTest {
         Int8Kernel vector = Kernels.vector().orElseThrow();
         SplittableRandom r = new SplittableRandom(1);
         for (int trial = 0; trial < 300; trial++) {
-            int m = 1 + r.nextInt(3);
+            int m = 1 + r.nextInt(5);
             int k = 1 + r.nextInt(trial < 200 ? 80 : 900);
             int nOut = 1 + r.nextInt(11);
             byte[] a = new byte[m * k];
@@ -68,5 +68,24 @@ class KernelsTest {
         int[] v = new int[2];
         Kernels.best().matmul(a, 1, k, w, 2, v);
         assertArrayEquals(new int[] {-255 * 128 * k, 255 * 127 * k}, v);
+    }
+
+    @Test
+    void longestDotProductsStayExact() {
+        // k = 2^16: the vector kernel's low-half sum L reaches 32768 * 255 * 255 < 2^31 (see VectorKernel)
+        int k = Int8Kernel.MAX_DEPTH;
+        byte[] a = new byte[3 * k];
+        byte[] w = new byte[3 * k];
+        java.util.Arrays.fill(a, (byte) 255);
+        java.util.Arrays.fill(w, 0, k, (byte) 127);
+        java.util.Arrays.fill(w, k, 2 * k, (byte) -128);
+        for (int j = 0; j < k; j++) {
+            w[2 * k + j] = (byte) (j % 2 == 0 ? 127 : -127);
+        }
+        int[] expected = reference(a, 3, k, w, 3);
+        int[] v = new int[9];
+        Kernels.vector().orElseThrow().matmul(a, 3, k, w, 3, v);
+        assertArrayEquals(expected, v);
+        assertEquals(255 * 127 * k, v[0]);
     }
 }

@@ -138,7 +138,9 @@ public class EngineBenchmark {
             micros.put(name.substring(name.lastIndexOf('.') + 1), r.getPrimaryResult().getScore());
         }
         System.out.println();
-        System.out.println("LeNet-300-100, microseconds per call (lower is better) and speed-up over ND4J fp32:");
+        System.out.println("LeNet-300-100, microseconds per call (lower is better) and speed-up over ND4J fp32"
+                + " (ND4J threads: OMP_NUM_THREADS=" + System.getenv().getOrDefault("OMP_NUM_THREADS", "unset")
+                + ", engine: 1 thread):");
         for (String batch : List.of("Batch1", "Batch128")) {
             Double nd4j = micros.get("nd4j" + batch);
             for (String engine : List.of("nd4j", "scalar", "vector")) {

@@ -1,0 +1,134 @@
+package org.squeeze4j.quant.ptq;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Folds inference-mode batch normalization into the dense or convolution layer before it
+ * (Jacob et al. 2018, section 3.2; Krishnamoorthi 2018, section 3.2; Nagel et al. 2021, section 2.3.1):
+ * with {@code BN(y) = gamma (y - mu) / sqrt(var + eps) + beta} and {@code y = x W + b}, per output
+ * channel {@code c}
+ * <pre>
+ *   k_c = gamma_c / sqrt(var_c + eps)
+ *   W'_c = k_c W_c                 (column c of a dense [nIn, nOut], filter c of a conv [out, in, kh, kw])
+ *   b'_c = k_c (b_c - mu_c) + beta_c
+ * </pre>
+ * so one layer computes what two did, and the quantizer sees the weights that are actually used.
+ * The layer before must be linear (identity activation). DL4J 1.0.0-M2.1's batch-norm layer does
+ * not apply the activation set on its builder (measured: its output is the normalized value, with
+ * negatives, even with {@code activation(RELU)}), so the folded layer keeps the identity and the
+ * folded network computes exactly what DL4J computed; put the non-linearity on the next layer. DL4J's {@code useLogStd} variant stores
+ * {@code log10(std)}; {@code var = 10^(2 log10 std)} then. Layers without a bias get one.
+ */
+public final class BatchNormFolding {
+    private BatchNormFolding() {
+    }
+
+    /** A new network without batch-norm layers, computing the same function in inference mode. */
+    public static MultiLayerNetwork fold(MultiLayerNetwork net) {
+        if (net == null) {
+            throw new IllegalArgumentException("network must not be null");
+        }
+        Layers.requireFinite(net);
+        MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
+        int n = net.getnLayers();
+        List<NeuralNetConfiguration> confs = new ArrayList<>();
+        Map<Integer, InputPreProcessor> pre = new HashMap<>();
+        List<Integer> kept = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            NeuralNetConfiguration c = conf.getConf(i);
+            if (c.getLayer() instanceof BatchNormalization bn) {
+                String where = Layers.describe(net, i);
+                if (i == 0 || kept.isEmpty() || kept.get(kept.size() - 1) != i - 1) {
+                    throw new IllegalArgumentException(where + " has no dense or convolution layer directly before it; nothing to fold into");
+                }
+                org.deeplearning4j.nn.conf.layers.Layer prev = confs.get(confs.size() - 1).getLayer();
+                if (prev.getClass() != DenseLayer.class && prev.getClass() != ConvolutionLayer.class) {
+                    throw new IllegalArgumentException(where + " follows " + Layers.describe(net, i - 1)
+                            + "; only batch norm after a DenseLayer or ConvolutionLayer can be folded");
+                }
+                BaseLayer p = (BaseLayer) prev;
+                if (!(p.getActivationFn() instanceof ActivationIdentity)) {
+                    throw new IllegalArgumentException(Layers.describe(net, i - 1) + " applies " + p.getActivationFn()
+                            + " before the batch norm; folding needs a linear (identity) layer before batch norm");
+                }
+                if (conf.getInputPreProcess(i) != null) {
+                    throw new IllegalArgumentException(where + " has an input preprocessor; cannot fold across a reshape");
+                }
+                if (prev instanceof DenseLayer d) {
+                    d.setHasBias(true);
+                } else {
+                    ((ConvolutionLayer) prev).setHasBias(true);
+                }
+                continue;
+            }
+            if (conf.getInputPreProcess(i) != null) {
+                pre.put(confs.size(), conf.getInputPreProcess(i));
+            }
+            confs.add(c);
+            kept.add(i);
+        }
+        conf.setConfs(confs);
+        conf.setInputPreProcessors(pre);
+        MultiLayerNetwork out = new MultiLayerNetwork(conf);
+        out.init();
+        for (int j = 0; j < kept.size(); j++) {
+            int i = kept.get(j);
+            for (Map.Entry<String, INDArray> e : net.getLayer(i).paramTable().entrySet()) {
+                out.getLayer(j).setParam(e.getKey(), e.getValue());
+            }
+            if (i + 1 < n && Layers.conf(net, i + 1) instanceof BatchNormalization bn) {
+                foldInto(out, j, net, i, i + 1, bn);
+            }
+        }
+        return out;
+    }
+
+    private static void foldInto(MultiLayerNetwork out, int j, MultiLayerNetwork net, int layer, int bnIndex, BatchNormalization bn) {
+        Map<String, INDArray> p = net.getLayer(bnIndex).paramTable();
+        INDArray mean = p.get("mean").castTo(DataType.DOUBLE).ravel();
+        INDArray var;
+        if (bn.isUseLogStd()) {
+            var = Transforms.pow(Nd4j.valueArrayOf(mean.shape(), 10.0, DataType.DOUBLE), p.get("log10stdev").castTo(DataType.DOUBLE).ravel().mul(2), false);
+        } else {
+            var = p.get("var").castTo(DataType.DOUBLE).ravel();
+        }
+        long c = mean.length();
+        INDArray gamma = bn.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {c}, bn.getGamma(), DataType.DOUBLE)
+                : p.get("gamma").castTo(DataType.DOUBLE).ravel();
+        INDArray beta = bn.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {c}, bn.getBeta(), DataType.DOUBLE)
+                : p.get("beta").castTo(DataType.DOUBLE).ravel();
+        INDArray k = gamma.div(Transforms.sqrt(var.add(bn.getEps()), false));
+        INDArray w = net.getLayer(layer).getParam("W").castTo(DataType.DOUBLE).dup();
+        INDArray b = net.getLayer(layer).paramTable().containsKey("b")
+                ? net.getLayer(layer).getParam("b").castTo(DataType.DOUBLE).ravel() : Nd4j.zeros(DataType.DOUBLE, c);
+        if (w.rank() == 2) {
+            w.muliRowVector(k);
+        } else {
+            for (int o = 0; o < c; o++) {
+                Layers.outChannel(w, o).muli(k.getDouble(o));
+            }
+        }
+        INDArray b2 = b.sub(mean).muli(k).addi(beta);
+        INDArray ow = out.getLayer(j).getParam("W");
+        INDArray ob = out.getLayer(j).getParam("b");
+        out.getLayer(j).setParam("W", w.castTo(ow.dataType()));
+        out.getLayer(j).setParam("b", b2.reshape(ob.shape()).castTo(ob.dataType()));
+    }
+}

@@ -1,0 +1,121 @@
+package org.squeeze4j.quant.ptq;
+
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** Package helpers over DL4J layers: which are supported, names for messages, pre-activations. */
+final class Layers {
+    private Layers() {
+    }
+
+    /** Layer {@code i}'s configuration. */
+    static org.deeplearning4j.nn.conf.layers.Layer conf(MultiLayerNetwork net, int i) {
+        return net.getLayerWiseConfigurations().getConf(i).getLayer();
+    }
+
+    /** "layer 2 (dense1, DenseLayer)" for error messages. */
+    static String describe(MultiLayerNetwork net, int i) {
+        org.deeplearning4j.nn.conf.layers.Layer c = conf(net, i);
+        return "layer " + i + " (" + c.getLayerName() + ", " + c.getClass().getSimpleName() + ")";
+    }
+
+    /** Dense, output or (plain) convolution layer: has a weight to quantize. */
+    static boolean isWeighted(MultiLayerNetwork net, int i) {
+        Class<?> c = conf(net, i).getClass();
+        return c == DenseLayer.class || c == OutputLayer.class || c == ConvolutionLayer.class;
+    }
+
+    /** The output-channel axis of layer i's weight: 1 for dense {@code [nIn, nOut]}, 0 for conv {@code [out, in, kh, kw]}. */
+    static int outAxis(INDArray w) {
+        return w.rank() == 2 ? 1 : 0;
+    }
+
+    /** Rejects layers PTQ does not know, naming the first one; BN gets a hint to fold it first. */
+    static void requireSupported(MultiLayerNetwork net) {
+        if (net == null) {
+            throw new IllegalArgumentException("network must not be null");
+        }
+        for (int i = 0; i < net.getnLayers(); i++) {
+            org.deeplearning4j.nn.conf.layers.Layer c = conf(net, i);
+            if (c instanceof BatchNormalization) {
+                throw new IllegalArgumentException(describe(net, i) + " is batch normalization; fold it into the preceding"
+                        + " layer first with BatchNormFolding.fold(net)");
+            }
+            if (!isWeighted(net, i) && c.getClass() != SubsamplingLayer.class) {
+                throw new IllegalArgumentException(describe(net, i) + " is not supported by post-training quantization;"
+                        + " supported are DenseLayer, OutputLayer, ConvolutionLayer and SubsamplingLayer");
+            }
+        }
+    }
+
+    /** Rejects NaN or infinite parameters, naming the layer and parameter. */
+    static void requireFinite(MultiLayerNetwork net) {
+        for (int i = 0; i < net.getnLayers(); i++) {
+            for (Map.Entry<String, INDArray> e : net.getLayer(i).paramTable().entrySet()) {
+                INDArray p = e.getValue();
+                if (p.length() > 0 && (p.isNaN().any() || p.isInfinite().any())) {
+                    throw new IllegalArgumentException(describe(net, i) + " parameter '" + e.getKey()
+                            + "' contains NaN or infinite values; the network is broken (diverged training?), retrain or reload it");
+                }
+            }
+        }
+    }
+
+    /** Layer {@code i}'s input after its preprocessor, given the previous layer's output. */
+    static INDArray preprocessed(MultiLayerNetwork net, int i, INDArray input) {
+        InputPreProcessor pre = net.getLayerWiseConfigurations().getInputPreProcess(i);
+        return pre == null ? input : pre.preProcess(input, (int) input.size(0), LayerWorkspaceMgr.noWorkspaces());
+    }
+
+    /** {@code x W + b} (or the convolution) of layer {@code i} without its activation, on the previous layer's output. */
+    static INDArray preOutput(MultiLayerNetwork net, int i, INDArray input) {
+        Layer layer = net.getLayer(i);
+        BaseLayer c = (BaseLayer) layer.conf().getLayer();
+        IActivation saved = c.getActivationFn();
+        c.setActivationFn(new ActivationIdentity());
+        try {
+            return layer.activate(preprocessed(net, i, input), false, LayerWorkspaceMgr.noWorkspaces()).dup();
+        } finally {
+            c.setActivationFn(saved);
+        }
+    }
+
+    /**
+     * A view of output channel {@code c} of a weight: column c of a dense {@code [nIn, nOut]}, filter c of a
+     * conv {@code [out, in, kh, kw]} (as a row of the {@code [out, in kh kw]} view; parameter arrays are
+     * contiguous, so the reshape is a view and writes go to the network).
+     */
+    static INDArray outChannel(INDArray w, int c) {
+        if (w.rank() == 2) {
+            return w.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(c));
+        }
+        INDArray flat = w.reshape('c', w.size(0), w.length() / w.size(0));
+        return flat.getRow(c);
+    }
+
+    /** Per-channel mean of {@code x} over every dimension but 1 (features of [n, f], channels of [n, c, h, w]). */
+    static INDArray channelMean(INDArray x) {
+        INDArray d = x.castTo(DataType.DOUBLE);
+        return x.rank() == 2 ? d.mean(0) : d.mean(0, 2, 3);
+    }
+
+    /** Per-output-channel max |w|. */
+    static double[] channelMaxAbs(INDArray w) {
+        INDArray a = Transforms.abs(w.castTo(DataType.DOUBLE), true);
+        return (w.rank() == 2 ? a.max(0) : a.max(1, 2, 3)).toDoubleVector();
+    }
+}
