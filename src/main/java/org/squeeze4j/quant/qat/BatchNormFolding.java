@@ -7,6 +7,7 @@ import java.util.Map;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -39,7 +40,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * not for a fine-tune.
  *
  * <p>The layer before the BN must be a {@link ConvolutionLayer} or {@link DenseLayer} with
- * identity activation; the folded layer takes the BN's activation. Other placements are rejected
+ * identity activation. An {@link ActivationLayer} right after the BN is fused into the folded
+ * layer as its activation (conv-bn-relu becomes one conv with ReLU, which the integer engine
+ * runs as a clamp). Other placements are rejected
  * naming the layer. The input network is not modified.
  */
 public final class BatchNormFolding {
@@ -75,7 +78,12 @@ public final class BatchNormFolding {
                             + "; folding needs identity before the batch norm");
                 }
                 foldInto(params.get(params.size() - 1), net.getLayer(i).paramTable(), bn, prev instanceof ConvolutionLayer);
-                ((BaseLayer) prev).setActivationFn(bn.getActivationFn() == null ? new ActivationIdentity() : bn.getActivationFn());
+                // DL4J's BatchNormalization layer does not apply its configured activation (measured on 1.0.0-M2.1), so the
+                // non-linearity comes from a following ActivationLayer: fuse it too (conv-bn-relu, as torch.ao fuses modules)
+                if (i + 1 < n && conf.getConf(i + 1).getLayer() instanceof ActivationLayer act && conf.getInputPreProcess(i + 1) == null) {
+                    ((BaseLayer) prev).setActivationFn(act.getActivationFn());
+                    i++;
+                }
                 continue;
             }
             NeuralNetConfiguration nc = conf.getConf(i).clone();
@@ -106,19 +114,20 @@ public final class BatchNormFolding {
         DataType dt = w.dataType();
         long channels = conv ? w.size(0) : w.size(1);
         INDArray mean = bnParams.get(BatchNormalizationParamInitializer.GLOBAL_MEAN).castTo(DataType.DOUBLE).reshape(channels);
-        INDArray sigma;
-        if (bn.isUseLogStd()) {
-            sigma = Transforms.pow(Nd4j.valueArrayOf(new long[] {channels}, 10.0),
+        INDArray var;
+        if (bn.isUseLogStd()) {                                  // DL4J stores log10(std); inference uses sqrt(std^2 + eps)
+            INDArray std = Transforms.pow(Nd4j.valueArrayOf(new long[] {channels}, 10.0, DataType.DOUBLE),
                     bnParams.get(BatchNormalizationParamInitializer.GLOBAL_LOG_STD).castTo(DataType.DOUBLE).reshape(channels), false);
+            var = std.mul(std);
         } else {
-            sigma = Transforms.sqrt(bnParams.get(BatchNormalizationParamInitializer.GLOBAL_VAR).castTo(DataType.DOUBLE)
-                    .reshape(channels).add(bn.getEps()), false);
+            var = bnParams.get(BatchNormalizationParamInitializer.GLOBAL_VAR).castTo(DataType.DOUBLE).reshape(channels);
         }
+        INDArray sigma = Transforms.sqrt(var.add(bn.getEps()), false);
         INDArray gamma;
         INDArray beta;
         if (bn.isLockGammaBeta()) {
-            gamma = Nd4j.valueArrayOf(new long[] {channels}, bn.getGamma());
-            beta = Nd4j.valueArrayOf(new long[] {channels}, bn.getBeta());
+            gamma = Nd4j.valueArrayOf(new long[] {channels}, bn.getGamma(), DataType.DOUBLE);
+            beta = Nd4j.valueArrayOf(new long[] {channels}, bn.getBeta(), DataType.DOUBLE);
         } else {
             gamma = bnParams.get(BatchNormalizationParamInitializer.GAMMA).castTo(DataType.DOUBLE).reshape(channels);
             beta = bnParams.get(BatchNormalizationParamInitializer.BETA).castTo(DataType.DOUBLE).reshape(channels);

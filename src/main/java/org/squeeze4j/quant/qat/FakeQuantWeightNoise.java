@@ -136,7 +136,8 @@ public final class FakeQuantWeightNoise implements IWeightNoise {
         INDArray t;
         int reduce = axis == 1 ? 0 : 1;
         if (perChannel) {
-            t = range == WeightRange.MAX_ABS ? w2.amax(reduce) : w2.amean(reduce).muli(WeightRange.laplaceClip(bits));
+            t = range == WeightRange.MAX_ABS ? w2.amax(reduce)
+                    : w2.norm1(reduce).muli(WeightRange.laplaceClip(bits) / w2.size(reduce));   // mean |w| (amean(dim) reduces everything)
         } else {
             double v = range == WeightRange.MAX_ABS ? w2.amaxNumber().doubleValue()
                     : w2.ameanNumber().doubleValue() * WeightRange.laplaceClip(bits);

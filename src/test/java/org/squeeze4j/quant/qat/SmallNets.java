@@ -42,12 +42,13 @@ final class SmallNets {
         return mlp(dt, new NoOp(), 12345);
     }
 
-    /** conv(identity) -> BN(ReLU) -> maxpool -> dense -> output on 1x8x8 flat inputs. */
+    /** conv(identity) -> BN -> ReLU -> maxpool -> dense -> output on 1x8x8 flat inputs. */
     static MultiLayerNetwork convBn(DataType dt, IUpdater updater) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).dataType(dt).updater(updater)
                 .weightInit(WeightInit.XAVIER).list()
                 .layer(new ConvolutionLayer.Builder(3, 3).name("conv").nOut(4).activation(Activation.IDENTITY).build())
-                .layer(new BatchNormalization.Builder().name("bn").activation(Activation.RELU).build())
+                .layer(new BatchNormalization.Builder().name("bn").build())
+                .layer(new org.deeplearning4j.nn.conf.layers.ActivationLayer.Builder().name("relu").activation(Activation.RELU).build())
                 .layer(new SubsamplingLayer.Builder(PoolingType.MAX).name("pool").kernelSize(2, 2).stride(2, 2).build())
                 .layer(new DenseLayer.Builder().name("fc").nOut(8).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(3).activation(Activation.SOFTMAX).build())
