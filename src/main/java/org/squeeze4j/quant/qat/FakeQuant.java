@@ -65,6 +65,27 @@ public final class FakeQuant {
         return Transforms.min(x, hi, false);
     }
 
+    /** The whole buffer of an array that owns it, by a bulk copy through NIO (DataBuffer.asFloat/setData copy element-wise). */
+    static float[] read(INDArray x) {
+        float[] f = new float[(int) x.length()];
+        x.data().asNioFloat().get(f);
+        return f;
+    }
+
+    static double[] readDouble(INDArray x) {
+        double[] d = new double[(int) x.length()];
+        x.data().asNioDouble().get(d);
+        return d;
+    }
+
+    static void write(INDArray x, float[] f) {
+        x.data().asNioFloat().put(f);
+    }
+
+    static void write(INDArray x, double[] d) {
+        x.data().asNioDouble().put(d);
+    }
+
     /** Rounds every element to the nearest float32 value (a no-op copy for FLOAT arrays). */
     static INDArray toFloat32Values(INDArray x) {
         if (x.dataType() == DataType.FLOAT) {

@@ -8,7 +8,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.weightnoise.IWeightNoise;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.squeeze4j.quant.QParams;
 
@@ -110,43 +110,114 @@ public final class FakeQuantWeightNoise implements IWeightNoise {
         if (!rounding && range == WeightRange.MAX_ABS) {
             return w.dup();       // nothing is clipped: the surrogate is the identity
         }
-        INDArray s = scales(w, axis);
-        if (!rounding) {
-            INDArray w2 = w.rank() == 2 ? w.dup() : w.reshape('c', w.size(0), w.length() / w.size(0)).dup();
-            INDArray t = s.mul(qmax());
-            INDArray out = axis == 1 ? org.nd4j.linalg.ops.transforms.Transforms.min(w2, t.broadcast(w2.shape()), false)
-                    : org.nd4j.linalg.ops.transforms.Transforms.min(w2, t.broadcast(w2.shape()), false);
-            out = org.nd4j.linalg.ops.transforms.Transforms.max(out, t.neg().broadcast(w2.shape()), false);
-            return out.reshape('c', w.shape());
-        }
-        if (axis == 0 && w.rank() != 2) {
-            INDArray w2 = w.reshape('c', w.size(0), w.length() / w.size(0));
-            return FakeQuant.perChannel(w2, s, 0, qmax()).reshape('c', w.shape());
-        }
-        return FakeQuant.perChannel(w, s, axis, qmax());
+        return run(w, axis, null, null);
     }
 
     /**
-     * The scales {@code s = t / qmax}, float32 values floored at {@link QParams#EPS}, as a vector
-     * in w's data type: {@code [1, nOut]} for a dense weight (axis 1), {@code [out, 1]} for a conv
-     * weight (axis 0); per-tensor: the same value repeated.
+     * The scales {@code s = t / qmax}, float32 values floored at {@link QParams#EPS}, one per
+     * channel (the same value repeated when per-tensor).
      */
-    public INDArray scales(INDArray w, int axis) {
-        INDArray w2 = w.rank() == 2 ? w : w.reshape('c', w.size(0), w.length() / w.size(0));
-        INDArray t;
-        int reduce = axis == 1 ? 0 : 1;
-        if (perChannel) {
-            t = range == WeightRange.MAX_ABS ? w2.amax(reduce)
-                    : w2.norm1(reduce).muli(WeightRange.laplaceClip(bits) / w2.size(reduce));   // mean |w| (amean(dim) reduces everything)
-        } else {
-            double v = range == WeightRange.MAX_ABS ? w2.amaxNumber().doubleValue()
-                    : w2.ameanNumber().doubleValue() * WeightRange.laplaceClip(bits);
-            t = org.nd4j.linalg.factory.Nd4j.valueArrayOf(w2.size(axis), v).castTo(w.dataType());
+    public double[] scales(INDArray w, int axis) {
+        double[] s = new double[(int) w.size(axis)];
+        run(w, axis, s, null);
+        return s;
+    }
+
+    /** The integer weight codes {@code clip(rint(w / s), -qmax, qmax)}, channel-major {@code [channel][rest]}. */
+    public byte[] codes(INDArray w, int axis) {
+        byte[] c = new byte[(int) w.length()];
+        run(w, axis, null, c);
+        return c;
+    }
+
+    /**
+     * One fused pass in plain Java instead of 6-7 ND4J ops (reduction, divide, rint, two clips,
+     * multiply, copies): on two shared cores ND4J's per-op overhead made them cost about as much
+     * as the layer's matrix product. A same-order copy makes every channel a contiguous block
+     * ('f' for dense {@code [nIn, nOut]} columns, 'c' for conv {@code [out, ...]}); then per
+     * channel {@code t} (max or mean of |w|), {@code s = (float) max(t / qmax, EPS)} and
+     * {@code w_hat = s clip(rint(w / s), -qmax, qmax)} in double arithmetic.
+     */
+    private INDArray run(INDArray w, int axis, double[] scalesOut, byte[] codesOut) {
+        INDArray c = w.dup(axis == 1 ? 'f' : 'c');
+        int channels = (int) w.size(axis);
+        int len = (int) (w.length() / channels);
+        boolean isFloat = c.dataType() == DataType.FLOAT;
+        double[] d = isFloat ? null : FakeQuant.readDouble(c);
+        float[] f = isFloat ? FakeQuant.read(c) : null;
+        int qmax = qmax();
+        double[] t = new double[channels];
+        double clipMul = range == WeightRange.MEAN_ABS ? WeightRange.laplaceClip(bits) : 1.0;
+        for (int ch = 0; ch < channels; ch++) {
+            int from = ch * len;
+            t[ch] = isFloat ? absStat(f, from, len) : absStat(d, from, len);
         }
-        t.divi(qmax());
-        Transforms.max(t, QParams.EPS, false);
-        t = FakeQuant.toFloat32Values(t);
-        return axis == 1 ? t.reshape(1, t.length()) : t.reshape(t.length(), 1);
+        if (!perChannel) {
+            double all = 0;
+            for (double v : t) {
+                all = range == WeightRange.MAX_ABS ? Math.max(all, v) : all + v / channels;
+            }
+            java.util.Arrays.fill(t, all);
+        }
+        for (int ch = 0; ch < channels; ch++) {
+            double sc = (float) Math.max(t[ch] / qmax, QParams.EPS);
+            if (scalesOut != null) {
+                scalesOut[ch] = sc;
+            }
+            if (isFloat && codesOut == null && rounding) {
+                float sf = (float) sc;
+                float inv = 1f / sf;            // w * (1/s): one multiply per weight; the codes use the same product
+                for (int i = ch * len, e = i + len; i < e; i++) {
+                    float q = Math.max(-qmax, Math.min(qmax, (float) Math.rint(f[i] * inv)));
+                    f[i] = q * sf;
+                }
+                continue;
+            }
+            for (int i = ch * len, e = i + len; i < e; i++) {
+                double x = isFloat ? (float) (f[i] * (1f / (float) sc)) : d[i] / sc;
+                double q = rounding ? Math.max(-qmax, Math.min(qmax, Math.rint(x))) : Math.max(-qmax, Math.min(qmax, x));
+                if (codesOut != null) {
+                    codesOut[i] = (byte) q;
+                }
+                if (isFloat) {
+                    f[i] = (float) q * (float) sc;
+                } else {
+                    d[i] = q * sc;
+                }
+            }
+        }
+        if (scalesOut != null || codesOut != null) {
+            return null;
+        }
+        if (isFloat) {
+            FakeQuant.write(c, f);
+        } else {
+            FakeQuant.write(c, d);
+        }
+        return c;
+    }
+
+    private double absStat(float[] a, int from, int len) {
+        double acc = 0;
+        if (range == WeightRange.MAX_ABS) {
+            float m = 0;
+            for (int i = from, e = from + len; i < e; i++) {
+                m = Math.max(m, Math.abs(a[i]));
+            }
+            return m;
+        }
+        for (int i = from, e = from + len; i < e; i++) {
+            acc += Math.abs(a[i]);
+        }
+        return WeightRange.laplaceClip(bits) * acc / len;
+    }
+
+    private double absStat(double[] a, int from, int len) {
+        double acc = 0;
+        for (int i = from, e = from + len; i < e; i++) {
+            acc = range == WeightRange.MAX_ABS ? Math.max(acc, Math.abs(a[i])) : acc + Math.abs(a[i]);
+        }
+        return range == WeightRange.MAX_ABS ? acc : WeightRange.laplaceClip(bits) * acc / len;
     }
 
     /** The channel axis of the weight of a supported layer; throws naming the layer otherwise. */

@@ -118,14 +118,8 @@ public final class QatConversion {
             }
             int axis = c == ConvolutionLayer.class ? 0 : 1;
             INDArray w = net.getLayer(i).getParam("W");
-            INDArray sv = wn.scales(w, axis);
-            double[] ws = sv.castTo(DataType.DOUBLE).ravel().toDoubleVector();
-            INDArray codes = FakeQuant.codes(w.rank() == 2 ? w : w.reshape('c', w.size(0), w.length() / w.size(0)), sv, axis,
-                    wn.qmax());
-            if (axis == 1) {
-                codes = codes.transpose();
-            }
-            byte[] wq = toBytes(codes);
+            double[] ws = wn.scales(w, axis);
+            byte[] wq = wn.codes(w, axis);          // channel-major: [nOut][nIn] dense, [out][in kH kW] conv
             int nOut = ws.length;
             int[] bq = biasCodes(net.getLayer(i).getParam("b"), nOut, s, ws, where);
 
@@ -196,15 +190,6 @@ public final class QatConversion {
 
     private static int length(int[] shape) {
         return Arrays.stream(shape).reduce(1, (a, b) -> a * b);
-    }
-
-    private static byte[] toBytes(INDArray codes) {
-        int[] v = codes.dup('c').castTo(DataType.INT32).ravel().toIntVector();
-        byte[] out = new byte[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = (byte) v[i];
-        }
-        return out;
     }
 
     private static int[] biasCodes(INDArray b, int nOut, double inScale, double[] ws, String where) {

@@ -40,7 +40,7 @@ class FakeQuantPiecesTest {
         Nd4j.getRandom().setSeed(3);
         INDArray w = Nd4j.randn(DataType.DOUBLE, 9, 4).muli(0.1);
         FakeQuantWeightNoise n = new FakeQuantWeightNoise(3, true, WeightRange.MAX_ABS);
-        INDArray s = n.scales(w, 1);
+        double[] s = n.scales(w, 1);
         INDArray fq = n.fakeQuantize(w, 1);
         for (int o = 0; o < 4; o++) {
             double max = 0;
@@ -48,7 +48,7 @@ class FakeQuantPiecesTest {
                 max = Math.max(max, Math.abs(w.getDouble(i, o)));
             }
             double so = (float) (max / 3);                       // qmax = 2^(3-1) - 1 = 3
-            assertEquals(so, s.getDouble(0, o), 0.0);
+            assertEquals(so, s[o], 0.0);
             for (int i = 0; i < 9; i++) {
                 double q = Math.max(-3, Math.min(3, Math.rint(w.getDouble(i, o) / so)));
                 assertEquals(q * so, fq.getDouble(i, o), 1e-15);
@@ -57,7 +57,7 @@ class FakeQuantPiecesTest {
         // ACIQ: t = 2.83 mean|w| at 2 bits, ternary grid {-t, 0, t}
         FakeQuantWeightNoise t = new FakeQuantWeightNoise(2, false, WeightRange.MEAN_ABS);
         double expected = (float) (w.ameanNumber().doubleValue() * 2.83);
-        assertEquals(expected, t.scales(w, 1).getDouble(0, 2), 0.0);
+        assertEquals(expected, t.scales(w, 1)[2], 0.0);
         assertEquals(3, java.util.Arrays.stream(t.fakeQuantize(w, 1).dup().data().asDouble()).map(v -> v + 0.0).distinct().count());
     }
 

@@ -23,12 +23,14 @@ public final class QatExperiment {
         int epochs = Integer.parseInt(args[4]);
         int subset = Integer.parseInt(args[5]);
         WeightRange wr = args.length > 6 ? WeightRange.valueOf(args[6]) : null;
+        boolean perTensor = args.length > 7 && args[7].equals("pt");
         DatasetSplits mnist = Datasets.mnist();
         MultiLayerNetwork fp = ReferenceModel.LENET_300_100.pretrained();
         INDArray calib = mnist.train().subset(1000, 42).toDataSet().getFeatures();
         QatConfig cfg = QatConfig.of(wb, ab);
         if (pact) cfg = cfg.withPact();
         if (wr != null) cfg = cfg.withWeightRange(wr);
+        if (perTensor) cfg = cfg.withPerChannel(false);
         MultiLayerNetwork q = QatPreparation.prepare(fp, cfg);
         QatControl.calibrate(q, calib);
         double ptq = Accuracy.of(q, mnist.test().iterator(1000));
