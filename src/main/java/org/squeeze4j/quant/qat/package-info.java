@@ -27,7 +27,8 @@
  * PACT's alpha gradient, quantized logits). Weight clipping cannot be masked through DL4J's
  * weight-noise hook; with {@link org.squeeze4j.quant.qat.WeightRange#MAX_ABS} nothing is clipped.
  *
- * <p>Measured on LeNet-300-100 (notebook 05-qat): float 98.29 %, W4A4 PTQ 97.90 % -> QAT 98.2 %
- * (30,000 images), W2A2 PTQ 87.9 % -> QAT about 96.8-97 % (ACIQ weights, PACT, one epoch).
+ * <p>Measured on LeNet-300-100 (notebook 05-qat, tutorials/05-qat.md): float 98.29 %, W4A4 PTQ
+ * 97.90 % -> QAT 98.06-98.21 % (30,000 images), W2A2 PTQ 87.9 % -> QAT 96.7-97.0 % (ACIQ weights,
+ * PACT, half to one epoch).
  */
 package org.squeeze4j.quant.qat;
