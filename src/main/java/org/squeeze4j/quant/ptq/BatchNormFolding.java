@@ -7,6 +7,7 @@ import java.util.Map;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -16,7 +17,6 @@ import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -33,7 +33,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * The layer before must be linear (identity activation). DL4J 1.0.0-M2.1's batch-norm layer does
  * not apply the activation set on its builder (measured: its output is the normalized value, with
  * negatives, even with {@code activation(RELU)}), so the folded layer keeps the identity and the
- * folded network computes exactly what DL4J computed; put the non-linearity on the next layer. DL4J's {@code useLogStd} variant stores
+ * folded network computes exactly what DL4J computed; an {@link ActivationLayer} right after the
+ * batch norm is fused into the folded layer as its activation (conv-bn-relu becomes one conv with
+ * ReLU, which the integer engine runs as a clamp). DL4J's {@code useLogStd} variant stores
  * {@code log10(std)}; {@code var = 10^(2 log10 std)} then. Layers without a bias get one.
  */
 public final class BatchNormFolding {
@@ -65,8 +67,8 @@ public final class BatchNormFolding {
                 }
                 BaseLayer p = (BaseLayer) prev;
                 if (!(p.getActivationFn() instanceof ActivationIdentity)) {
-                    throw new IllegalArgumentException(Layers.describe(net, i - 1) + " applies " + p.getActivationFn()
-                            + " before the batch norm; folding needs a linear (identity) layer before batch norm");
+                    throw new IllegalArgumentException(where + " follows " + Layers.describe(net, i - 1) + ", which applies "
+                            + p.getActivationFn() + "; folding needs a linear (identity) layer before the batch norm");
                 }
                 if (conf.getInputPreProcess(i) != null) {
                     throw new IllegalArgumentException(where + " has an input preprocessor; cannot fold across a reshape");
@@ -75,6 +77,12 @@ public final class BatchNormFolding {
                     d.setHasBias(true);
                 } else {
                     ((ConvolutionLayer) prev).setHasBias(true);
+                }
+                // DL4J's BN layer ignores its own activation, so the non-linearity comes from a following
+                // ActivationLayer: fuse it into the folded layer (conv-bn-relu -> conv with ReLU, as torch.ao fuses)
+                if (i + 1 < n && conf.getConf(i + 1).getLayer() instanceof ActivationLayer act && conf.getInputPreProcess(i + 1) == null) {
+                    p.setActivationFn(act.getActivationFn());
+                    i++;
                 }
                 continue;
             }
