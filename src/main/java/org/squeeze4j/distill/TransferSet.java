@@ -122,11 +122,11 @@ public final class TransferSet {
         return new TransferSetIterator(this, batchSize, seed);
     }
 
-    /** Labels {@code [one-hot | teacher logits]} for positions {@code from..to} of {@code order} (positions into this set). */
-    org.nd4j.linalg.dataset.DataSet batch(int[] order, int from, int to) {
-        int[] rows = new int[to - from];
+    /** Features and labels {@code [one-hot | teacher logits]} of the set's images at the given positions (into this set). */
+    org.nd4j.linalg.dataset.DataSet batch(int[] positions) {
+        int[] rows = new int[positions.length];
         for (int i = 0; i < rows.length; i++) {
-            rows[i] = indices[order[from + i]];
+            rows[i] = indices[positions[i]];
         }
         INDArray x = data.features(rows);
         int k = numClasses();

@@ -18,6 +18,9 @@ final class TransferSetIterator implements DataSetIterator {
     private int cursor;
     private int[] order;
     private DataSetPreProcessor preProcessor;
+    /** The whole set in memory when it is small (at most {@value #CACHE_LIMIT} floats), else null. */
+    private final DataSet cached;
+    private static final long CACHE_LIMIT = 16L << 20;
 
     TransferSetIterator(TransferSet set, int batchSize, long seed) {
         if (batchSize <= 0) {
@@ -27,6 +30,8 @@ final class TransferSetIterator implements DataSetIterator {
         this.batchSize = batchSize;
         this.seed = seed;
         this.order = TransferSet.permutation(set.size(), new Random(seed));
+        this.cached = (long) set.size() * set.data().features() <= CACHE_LIMIT
+                ? set.batch(java.util.stream.IntStream.range(0, set.size()).toArray()) : null;
     }
 
     @Override
@@ -35,7 +40,9 @@ final class TransferSetIterator implements DataSetIterator {
             throw new NoSuchElementException("epoch " + epoch + " of the " + set + " is exhausted; call reset()");
         }
         int to = Math.min(cursor + num, set.size());
-        DataSet batch = set.batch(order, cursor, to);
+        int[] positions = java.util.Arrays.copyOfRange(order, cursor, to);
+        DataSet batch = cached == null ? set.batch(positions)
+                : new DataSet(cached.getFeatures().getRows(positions), cached.getLabels().getRows(positions));
         cursor = to;
         if (preProcessor != null) {
             preProcessor.preProcess(batch);
