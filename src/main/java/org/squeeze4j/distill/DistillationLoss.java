@@ -6,6 +6,8 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -156,11 +158,9 @@ public final class DistillationLoss implements ILossFunction {
         return new Terms(y, logSoftmax(zS), logSoftmax(zS.div(temperature)), Transforms.exp(logPTeacherT, true), logPTeacherT);
     }
 
-    /** Row-wise {@code log softmax(z) = z - max - log(sum(exp(z - max)))}, stable for large logits. */
+    /** Row-wise {@code log softmax(z) = z - max - log(sum(exp(z - max)))} (ND4J's fused, stable op). */
     static INDArray logSoftmax(INDArray z) {
-        INDArray shifted = z.subColumnVector(z.max(true, 1));
-        INDArray lse = Transforms.log(Transforms.exp(shifted, true).sum(true, 1), false);
-        return shifted.subiColumnVector(lse);
+        return Nd4j.exec(new LogSoftMax(z, 1))[0];
     }
 
     private static INDArray applyMask(INDArray score, INDArray mask, INDArray preOutput) {

@@ -8,6 +8,7 @@ import java.util.stream.IntStream;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** Shuffled mini-batches of a {@link TransferSet}; see {@link TransferSet#iterator}. */
 final class TransferSetIterator implements DataSetIterator {
@@ -42,7 +43,7 @@ final class TransferSetIterator implements DataSetIterator {
         int to = Math.min(cursor + num, set.size());
         int[] positions = java.util.Arrays.copyOfRange(order, cursor, to);
         DataSet batch = cached == null ? set.batch(positions)
-                : new DataSet(cached.getFeatures().getRows(positions), cached.getLabels().getRows(positions));
+                : new DataSet(Nd4j.pullRows(cached.getFeatures(), 1, positions), Nd4j.pullRows(cached.getLabels(), 1, positions));
         cursor = to;
         if (preProcessor != null) {
             preProcessor.preProcess(batch);
