@@ -42,8 +42,9 @@ public final class CodebookFineTuning extends BaseTrainingListener {
     public CodebookFineTuning(SharedWeights shared, IUpdater updater) {
         for (SharedLayer l : shared.layers().values()) {
             int k = l.codebook().size();
-            INDArray state = Nd4j.zeros(DataType.FLOAT, 1, Math.max(1, updater.stateSize(k)));
-            GradientUpdater<?> u = updater.clone().instantiate(state, true);
+            long size = updater.stateSize(k);
+            INDArray state = size == 0 ? null : Nd4j.zeros(DataType.FLOAT, 1, size);   // SGD keeps no state
+            GradientUpdater<?> u = updater.clone().instantiate(state, size > 0);
             tied.add(new Tied(l, l.codebook().centroids(), u));
         }
     }
