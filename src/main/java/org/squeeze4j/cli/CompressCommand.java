@@ -158,6 +158,14 @@ final class CompressCommand implements Callable<Integer> {
         Files.createDirectories(target.getParent());
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
         Files.createDirectories(tmp);
+        Thread cleanup = new Thread(() -> {               // Ctrl-C or kill: no partial output either
+            try {
+                deleteRecursively(tmp);
+            } catch (IOException ignored) {
+                // best effort at shutdown
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             Run run = p == Pipeline.PRUNE_SHARE_HUFFMAN ? pruneShareHuffman(ref, splits, tmp) : lowrankQuantize(ref, splits, tmp);
             run.wallSeconds = seconds();
@@ -170,6 +178,7 @@ final class CompressCommand implements Callable<Integer> {
             return 0;
         } finally {
             deleteRecursively(tmp);
+            Runtime.getRuntime().removeShutdownHook(cleanup);
         }
     }
 
@@ -217,6 +226,17 @@ final class CompressCommand implements Callable<Integer> {
         }
         ModelFiles.save(net, dir.resolve("pruned.zip"));
         double prunedError = error(net, splits);
+        Map<String, Object> prunedInfo = new LinkedHashMap<>();
+        prunedInfo.put("model", ref.id() + " pruned");
+        prunedInfo.put("command", "./s4j compress " + String.join(" ", commandLine()));
+        prunedInfo.put("testAccuracy", 1 - prunedError);
+        prunedInfo.put("sparsity", Pruner.sparsity(net));
+        prunedInfo.put("targets", targets);
+        prunedInfo.put("seconds", Math.round(seconds() * 10) / 10.0);
+        prunedInfo.put("machine", Provenance.current().machine());
+        prunedInfo.put("versions", Provenance.current().versions());
+        new com.fasterxml.jackson.databind.ObjectMapper().enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                .writeValue(dir.resolve("pruned.json").toFile(), prunedInfo);
         stage(run, "pruned (P)", prunedError, -1, String.format(Locale.ROOT, "sparsity %.4f", Pruner.sparsity(net)));
         run.extra.put("pruned_error", prunedError);
         run.extra.put("sparsity", Pruner.sparsity(net));
