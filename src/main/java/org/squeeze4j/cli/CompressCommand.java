@@ -36,6 +36,7 @@ import org.squeeze4j.models.Trainer;
 import org.squeeze4j.models.TrainingHistory;
 import org.squeeze4j.notebook.Show;
 import org.squeeze4j.prune.GradualPruning;
+import org.squeeze4j.prune.Importance;
 import org.squeeze4j.prune.PrunableLayers;
 import org.squeeze4j.prune.Pruner;
 import org.squeeze4j.prune.PruningSchedule;
@@ -107,6 +108,10 @@ final class CompressCommand implements Callable<Integer> {
 
     @Option(names = "--sparsity", split = ",", description = "per-layer target sparsity, e.g. fc1=0.92,fc2=0.91,fc3=0.74 (default: the paper's)")
     Map<String, Double> sparsity;
+
+    @Option(names = "--keep-dead-inputs", description = "rank the first layer's weights by magnitude only (by default the "
+            + "weights of inputs that are zero in every training image are pruned first)")
+    boolean keepDeadInputs;
 
     @Option(names = "--prune-epochs", description = "epochs over which AGP raises the sparsity (default: 3, Caffe LeNet-5: 2)")
     Integer pruneEpochs;
@@ -213,8 +218,9 @@ final class CompressCommand implements Callable<Integer> {
             }
             int batches = train.shuffledIterator(batch, seed).batchesPerEpoch();
             progress(String.format(Locale.ROOT, "pruning %s with AGP to %s over %d epochs, then %d fine-tuning epochs", ref.id(), targets, pe, fe));
+            Importance importance = magnitudeWithDeadInputs(net, train);
             GradualPruning agp = new GradualPruning(PruningSchedule.agp(0, max, 0, Math.max(1, pe * batches)), 20, s -> {
-                Pruner.Builder b = Pruner.builder();
+                Pruner.Builder b = Pruner.builder().importance(importance);
                 targets.forEach((layer, t) -> b.selection(layer, Selection.sparsity(t * s / max)));
                 return b.layers(targets.keySet().toArray(String[]::new)).build();
             });
@@ -426,8 +432,44 @@ final class CompressCommand implements Callable<Integer> {
         if (trainSubset != null) {
             a.addAll(List.of("--train-subset", trainSubset.toString()));
         }
+        if (keepDeadInputs) {
+            a.add("--keep-dead-inputs");
+        }
         a.addAll(List.of("--codebook-epochs", String.valueOf(codebookEpochs), "--codebook-lr", String.valueOf(codebookLr), "--init", init.name()));
         return a;
+    }
+
+    /**
+     * Magnitude {@code |w|}, except that the weights of the first layer that read an input which is
+     * zero in every training image (MNIST's border pixels) score 0, so pruning removes them first:
+     * they never change an output on the training data. The paper's pruned LeNet-300-100 shows the
+     * same structure (its Fig. 4 of Han et al. 2015: the pixels at the border lose their weights).
+     */
+    private Importance magnitudeWithDeadInputs(MultiLayerNetwork net, IdxDataset train) {
+        if (keepDeadInputs || !(net.getLayer(0).conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.DenseLayer)) {
+            return Importance.magnitude();
+        }
+        String first = PrunableLayers.names(net).get(0);
+        float[] active = new float[train.features()];
+        for (int i = 0; i < train.size(); i++) {
+            for (int r = 0; r < train.rows(); r++) {
+                for (int c = 0; c < train.cols(); c++) {
+                    if (train.pixel(i, r, c) != 0) {
+                        active[r * train.cols() + c] = 1f;
+                    }
+                }
+            }
+        }
+        int dead = 0;
+        for (float a : active) {
+            dead += a == 0 ? 1 : 0;
+        }
+        progress(dead + " of " + active.length + " inputs are zero in every training image; their weights in " + first + " are pruned first");
+        org.nd4j.linalg.api.ndarray.INDArray mask = org.nd4j.linalg.factory.Nd4j.createFromArray(active).reshape(active.length, 1);
+        return (n, layer) -> {
+            org.nd4j.linalg.api.ndarray.INDArray scores = Importance.magnitude().scores(n, layer);
+            return layer.equals(first) ? scores.mulColumnVector(mask.castTo(scores.dataType())) : scores;
+        };
     }
 
     static Map<String, Double> defaultSparsity(ReferenceModel ref) {

@@ -146,7 +146,7 @@ public final class CompressedModel {
             long hwBits = hw.bits(wc);
             long hgBits = e.sparse() ? hg.bits(gc) : 0;
             double entropy = Huffman.entropyBits(wc) + (e.sparse() ? Huffman.entropyBits(gc) : 0);
-            long prunedBytes = org.squeeze4j.sparse.RelativeIndexEncoding.encode(e.weights(), e.indexBits()).bytes(32);
+            long prunedBytes = org.squeeze4j.sparse.RelativeIndexEncoding.encode(EncodedLayer.storedOrder(e.weights()), e.indexBits()).bytes(32);
             int indexBits = e.sparse() ? e.indexBits() : 0;
             long quantizedBits = (long) e.entries() * (e.bits() + indexBits) + codebookBits;
             long huffmanBits = hwBits + hgBits + codebookBits;

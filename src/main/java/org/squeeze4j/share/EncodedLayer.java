@@ -20,6 +20,11 @@ import org.squeeze4j.sparse.RelativeIndexEncoding;
  * @param sparse whether entries carry gaps
  * @param weightSymbols one symbol per entry (per position when dense)
  * @param gaps gap of each entry, 1..2^indexBits - 1 (empty when dense)
+ *
+ * <p>Order: the weights of a convolution {@code [out, in, kh, kw]} are taken in row-major order; a
+ * dense layer's {@code W [in, out]} is taken transposed, {@code [out, in]} row-major, as Caffe stores
+ * it and the paper encodes it: each output neuron's incoming weights are consecutive, so inputs that
+ * lost all their weights (dead pixels at the image border) give long runs of zeros.
  */
 public record EncodedLayer(String layer, long[] shape, int bits, int indexBits, Codebook codebook, boolean sparse,
                            int[] weightSymbols, int[] gaps) {
@@ -36,12 +41,18 @@ public record EncodedLayer(String layer, long[] shape, int bits, int indexBits, 
 
     /** Encodes a shared layer with {@code indexBits}-bit gaps (or dense, if that is smaller). */
     public static EncodedLayer of(SharedLayer shared, int indexBits) {
-        RelativeIndexEncoding rie = RelativeIndexEncoding.encode(shared.weights(), indexBits);
+        INDArray stored = storedOrder(shared.weights());
+        RelativeIndexEncoding rie = RelativeIndexEncoding.encode(stored, indexBits);
         long sparseBits = (long) rie.entries() * (shared.bits() + indexBits);
         long denseBits = (long) shared.symbols().length * shared.bits();
         if (denseBits <= sparseBits) {
+            float[] all = stored.reshape(stored.length()).toFloatVector();
+            int[] symbols = new int[all.length];
+            for (int p = 0; p < all.length; p++) {
+                symbols[p] = shared.codebook().symbolOf(all[p]);
+            }
             return new EncodedLayer(shared.layer(), shared.shape(), shared.bits(), indexBits, shared.codebook(), false,
-                    shared.symbols(), new int[0]);
+                    symbols, new int[0]);
         }
         float[] values = rie.values();
         int[] symbols = new int[values.length];
@@ -70,7 +81,15 @@ public record EncodedLayer(String layer, long[] shape, int bits, int indexBits, 
                 flat[position] = codebook.value(weightSymbols[e]);
             }
         }
+        if (shape.length == 2) {
+            return Nd4j.create(flat, new long[] {shape[1], shape[0]}, 'c').transpose().dup('c');
+        }
         return Nd4j.create(flat, shape, 'c');
+    }
+
+    /** The weights in storage order: dense {@code [in, out]} transposed to {@code [out, in]}, others as they are. */
+    static INDArray storedOrder(INDArray w) {
+        return w.rank() == 2 ? w.transpose().dup('c') : w.dup('c');
     }
 
     /** Number of weights. */

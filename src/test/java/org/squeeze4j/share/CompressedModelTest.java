@@ -102,6 +102,18 @@ class CompressedModelTest {
     }
 
     @Test
+    void denseLayersAreEncodedInCaffesOutInOrder() {
+        // W [in=3, out=2]; as [out, in]: row 0 = (1, 0, 0), row 1 = (0, 0, 2): entries at 0 and 5
+        INDArray w = Nd4j.createFromArray(new float[][] {{1, 0}, {0, 0}, {0, 2}});
+        SharedLayer s = WeightSharing.share("x", w, 1, CentroidInit.LINEAR, 0, 10);   // one shared value: 1.5
+        EncodedLayer e = EncodedLayer.of(s, 5);
+        assertTrue(e.sparse());
+        assertArrayEquals(new int[] {1, 5}, e.gaps());
+        assertArrayEquals(new int[] {1, 1}, e.weightSymbols());
+        assertEquals(Nd4j.createFromArray(new float[][] {{1.5f, 0}, {0, 0}, {0, 1.5f}}), e.weights());
+    }
+
+    @Test
     void unprunedLayersAreStoredDense() {
         MultiLayerNetwork dense = Models.mlp(3, 1e-3, 32);
         SharedWeights s = WeightSharing.builder().denseBits(4).build().apply(dense);
