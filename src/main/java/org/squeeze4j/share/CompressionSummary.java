@@ -42,6 +42,16 @@ public record CompressionSummary(List<LayerBytes> layers, long otherParamBytes, 
         return (double) denseBytes() / fileBytes;
     }
 
+    /**
+     * The paper's measure: dense float32 weights over their Huffman-coded streams plus codebooks
+     * (biases and file overhead left out, as in Deep Compression's Tables 1-3).
+     */
+    public double weightsCompressionRatio() {
+        long dense = layers.stream().mapToLong(LayerBytes::denseBytes).sum();
+        long coded = layers.stream().mapToLong(LayerBytes::huffmanBytes).sum();
+        return (double) dense / coded;
+    }
+
     /** Huffman-coded bits of all streams over their entropy bound (1.0 = optimal). */
     public double huffmanBitsVsEntropy() {
         double huffman = layers.stream().mapToLong(l -> l.huffmanWeightBits() + l.huffmanIndexBits()).sum();
