@@ -119,8 +119,8 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--finetune-epochs", description = "further epochs with the masks fixed (default: 12, Caffe LeNet-5: 1)")
     Integer finetuneEpochs;
 
-    @Option(names = "--lr", defaultValue = "1e-3", description = "learning rate for pruning / low-rank fine-tuning (default: ${DEFAULT-VALUE})")
-    double lr;
+    @Option(names = "--lr", description = "learning rate for pruning / low-rank fine-tuning (default: 1e-3 when pruning, 1e-4 after low-rank factorisation)")
+    Double lr;
 
     @Option(names = "--bits", split = ",", description = "per-layer bits, e.g. fc1=6 (default: 8 for conv; 4 for LeNet-300-100's layers, 5 for other fc layers)")
     Map<String, Integer> bits;
@@ -177,8 +177,8 @@ final class CompressCommand implements Callable<Integer> {
             writeOutputs(run, p, ref, dataDir, tmp);
             moveIntoPlace(tmp, target);
             log.printf(Locale.ROOT, "%s: dense error %.2f%% -> compressed %.2f%%, %,d -> %,d bytes (%.1fx), Huffman/entropy %.4f; %.0f s%n",
-                    ref.id(), 100 * run.denseError, 100 * run.compressedError, run.summary.denseBytes(), run.summary.fileBytes(),
-                    run.summary.compressionRatio(), run.summary.huffmanBitsVsEntropy(), run.wallSeconds);
+                    ref.id(), 100 * run.denseError, 100 * run.compressedError, run.denseBytes, run.summary.fileBytes(),
+                    (double) run.denseBytes / run.summary.fileBytes(), run.summary.huffmanBitsVsEntropy(), run.wallSeconds);
             log.println("wrote " + target.resolve("report.html") + " and " + target.resolve("results.json"));
             return 0;
         } finally {
@@ -192,6 +192,7 @@ final class CompressCommand implements Callable<Integer> {
         final List<String[]> stages = new ArrayList<>();   // name, error, bytes, note
         final Map<String, Object> extra = new LinkedHashMap<>();
         double denseError;
+        long denseBytes;          // float32 bytes of the original (unfactorised) model
         double compressedError;
         CompressionSummary summary;
         XYChart codebookChart;
@@ -204,7 +205,8 @@ final class CompressCommand implements Callable<Integer> {
         IdxDataset train = trainSet(splits);
         MultiLayerNetwork net = ref.pretrained();
         run.denseError = error(net, splits);
-        stage(run, "dense (pretrained)", run.denseError, 4L * net.numParams(), "");
+        run.denseBytes = 4L * net.numParams();
+        stage(run, "dense (pretrained)", run.denseError, run.denseBytes, "");
         Map<String, Double> targets = sparsity != null ? sparsity : defaultSparsity(ref);
         if (pruned != null) {
             net = ModelFiles.load(pruned);
@@ -215,7 +217,7 @@ final class CompressCommand implements Callable<Integer> {
                     masks = masks.with(layer, PrunableLayers.weights(net, layer).neq(0).castTo(DataType.FLOAT));
                 }
                 progress("fine-tuning the pruned model for " + finetuneEpochs + " epoch(s) with its masks kept");
-                Models.restartLearningRate(net, lr);
+                Models.restartLearningRate(net, lr != null ? lr : 1e-3);
                 net.addListeners(masks.keeper());
                 run.histories.add(Trainer.builder().epochs(finetuneEpochs).progressEveryBatches(ref == ReferenceModel.LENET_5_CAFFE ? 100 : 0)
                         .build().fit(net, train.shuffledIterator(batch, seed + 2), null));
@@ -236,7 +238,7 @@ final class CompressCommand implements Callable<Integer> {
                 targets.forEach((layer, t) -> b.selection(layer, Selection.sparsity(t * s / max)));
                 return b.layers(targets.keySet().toArray(String[]::new)).build();
             });
-            Models.restartLearningRate(net, lr);
+            Models.restartLearningRate(net, lr != null ? lr : 1e-3);
             net.addListeners(agp);
             run.histories.add(Trainer.builder().epochs(pe + fe).progressEveryBatches(ref == ReferenceModel.LENET_5_CAFFE ? 100 : 0).build()
                     .fit(net, train.shuffledIterator(batch, seed), null));
@@ -292,7 +294,8 @@ final class CompressCommand implements Callable<Integer> {
         IdxDataset train = trainSet(splits);
         MultiLayerNetwork dense = ref.pretrained();
         run.denseError = error(dense, splits);
-        stage(run, "dense (pretrained)", run.denseError, 4L * dense.numParams(), "");
+        run.denseBytes = 4L * dense.numParams();
+        stage(run, "dense (pretrained)", run.denseError, run.denseBytes, "");
         List<String> layers = PrunableLayers.names(dense);
         String[] factorised = layers.subList(0, layers.size() - 1).toArray(String[]::new);   // not the small output layer
         Map<String, Integer> ranks = LowRank.ranks(dense, RankRule.energy(energy), factorised);
@@ -301,7 +304,7 @@ final class CompressCommand implements Callable<Integer> {
         double lrError = error(net, splits);
         stage(run, "low-rank, before fine-tuning", lrError, 4L * net.numParams(), "ranks " + ranks);
         int fe = finetuneEpochs != null ? finetuneEpochs : ref == ReferenceModel.LENET_5_CAFFE ? 1 : 3;
-        Models.restartLearningRate(net, lr);
+        Models.restartLearningRate(net, lr != null ? lr : 1e-4);
         run.histories.add(Trainer.builder().epochs(fe).build().fit(net, train.shuffledIterator(batch, seed), null));
         net.setListeners(List.of());
         double tunedError = error(net, splits);
@@ -356,7 +359,9 @@ final class CompressCommand implements Callable<Integer> {
             run.compressedError = error(net, splits);
         }
         CompressionSummary s = run.summary;
-        stage(run, "pruned sparse, fp32 (P)", Double.NaN, s.prunedBytes(), "relative index");
+        if (ref != null) {                                    // not for low rank: its layers are dense
+            stage(run, "pruned sparse, fp32 (P)", Double.NaN, s.prunedBytes(), "relative index");
+        }
         stage(run, "+ shared weights (P+Q)", Double.NaN, s.quantizedBytes(), "fixed-width codes");
         stage(run, "+ Huffman (P+Q+H)", Double.NaN, s.huffmanBytes(), "without file overhead");
         stage(run, "compressed file, decoded", run.compressedError, s.fileBytes(), "model.s4dc");
@@ -368,8 +373,8 @@ final class CompressCommand implements Callable<Integer> {
                 .put("pipeline", p.id).put("model", ref.id()).put("data", dataDir.toAbsolutePath().normalize().toString())
                 .put("seed", seed)
                 .put("dense_error", run.denseError).put("compressed_error", run.compressedError)
-                .put("dense_bytes", s.denseBytes()).put("compressed_bytes", s.fileBytes())
-                .put("compression_ratio", s.compressionRatio())
+                .put("dense_bytes", run.denseBytes).put("compressed_bytes", s.fileBytes())
+                .put("compression_ratio", (double) run.denseBytes / s.fileBytes())
                 .put("weights_compression_ratio", s.weightsCompressionRatio()).put("huffman_bits_vs_entropy", s.huffmanBitsVsEntropy())
                 .put("pruned_sparse_bytes", s.prunedBytes()).put("quantized_bytes", s.quantizedBytes()).put("huffman_bytes", s.huffmanBytes())
                 .put("wall_seconds", Math.round(run.wallSeconds * 10) / 10.0)
@@ -381,10 +386,11 @@ final class CompressCommand implements Callable<Integer> {
         HtmlReport html = new HtmlReport(ref.id() + " — " + p.id);
         html.paragraph(String.format(Locale.ROOT, "Error %.2f %% (dense) → %.2f %% (compressed, decoded from the file); %,d → %,d bytes: %.1fx smaller "
                 + "(weights alone, as the paper counts them: %.1fx).",
-                100 * run.denseError, 100 * run.compressedError, s.denseBytes(), s.fileBytes(), s.compressionRatio(), s.weightsCompressionRatio()));
+                100 * run.denseError, 100 * run.compressedError, run.denseBytes, s.fileBytes(), (double) run.denseBytes / s.fileBytes(),
+                s.weightsCompressionRatio()));
         html.heading("Stages");
         html.table(List.of("stage", "test error", "bytes", "ratio", "note"), run.stages.stream().map(st -> List.of(st[0], st[1], st[2],
-                st[2].isEmpty() ? "" : String.format(Locale.ROOT, "%.1fx", (double) s.denseBytes() / Long.parseLong(st[2].replace(",", ""))), st[3])).toList());
+                st[2].isEmpty() ? "" : String.format(Locale.ROOT, "%.1fx", (double) run.denseBytes / Long.parseLong(st[2].replace(",", ""))), st[3])).toList());
         html.chart(stagesChart(s));
         html.heading("Per layer (the columns of Deep Compression's Tables 1-3)");
         html.table(List.of("layer", "weights", "kept (P)", "weight bits (P+Q)", "weight bits (P+Q+H)", "index bits (P+Q)",
@@ -450,6 +456,9 @@ final class CompressCommand implements Callable<Integer> {
         }
         if (keepDeadInputs) {
             a.add("--keep-dead-inputs");
+        }
+        if (lr != null) {
+            a.addAll(List.of("--lr", String.valueOf(lr)));
         }
         a.addAll(List.of("--codebook-epochs", String.valueOf(codebookEpochs), "--codebook-lr", String.valueOf(codebookLr), "--init", init.name()));
         return a;

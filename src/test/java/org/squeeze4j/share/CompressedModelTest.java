@@ -103,14 +103,21 @@ class CompressedModelTest {
 
     @Test
     void denseLayersAreEncodedInCaffesOutInOrder() {
-        // W [in=3, out=2]; as [out, in]: row 0 = (1, 0, 0), row 1 = (0, 0, 2): entries at 0 and 5
-        INDArray w = Nd4j.createFromArray(new float[][] {{1, 0}, {0, 0}, {0, 2}});
+        // W [in=40, out=2] with W[0][0] = 1 and W[39][1] = 2; as [out, in] they sit at positions 0 and 40 + 39 = 79:
+        // gaps 1 and 79 = 31 + 31 + 17 (two fillers at 5 index bits)
+        float[][] m = new float[40][2];
+        m[0][0] = 1;
+        m[39][1] = 2;
+        INDArray w = Nd4j.createFromArray(m);
         SharedLayer s = WeightSharing.share("x", w, 1, CentroidInit.LINEAR, 0, 10);   // one shared value: 1.5
         EncodedLayer e = EncodedLayer.of(s, 5);
         assertTrue(e.sparse());
-        assertArrayEquals(new int[] {1, 5}, e.gaps());
-        assertArrayEquals(new int[] {1, 1}, e.weightSymbols());
-        assertEquals(Nd4j.createFromArray(new float[][] {{1.5f, 0}, {0, 0}, {0, 1.5f}}), e.weights());
+        assertArrayEquals(new int[] {1, 31, 31, 17}, e.gaps());
+        assertArrayEquals(new int[] {1, 0, 0, 1}, e.weightSymbols());
+        float[][] expected = new float[40][2];
+        expected[0][0] = 1.5f;
+        expected[39][1] = 1.5f;
+        assertEquals(Nd4j.createFromArray(expected), e.weights());
     }
 
     @Test
