@@ -1,0 +1,90 @@
+package org.squeeze4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.squeeze4j.report.Results;
+import org.squeeze4j.share.CompressedModel;
+import picocli.CommandLine;
+
+class CompressCommandTest {
+
+    /** Runs the command line as Main does and returns (exit code, stderr). */
+    static Object[] run(String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new Main()).setErr(new PrintWriter(err))
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println("error: " + e.getMessage());
+                    return 2;
+                });
+        int code = cl.execute(args);
+        return new Object[] {code, err.toString()};
+    }
+
+    private static long entries(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.count();
+        }
+    }
+
+    @Test
+    void datasetDirectoryWithoutIdxFilesFailsClearlyAndWritesNothing(@TempDir Path tmp) throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("empty-data"));
+        Files.writeString(data.resolve("README.txt"), "no IDX files here");
+        Path out = tmp.resolve("out");
+        Object[] r = run("compress", "--data", data.toString(), "--out", out.toString());
+        assertEquals(2, r[0]);
+        String err = (String) r[1];
+        assertTrue(err.contains("train-images") && err.contains(data.getFileName().toString()), err);
+        assertFalse(Files.exists(out));
+        assertEquals(1, entries(tmp), "nothing but the data directory: no partial output next to --out");
+    }
+
+    @Test
+    void existingOutputIsNotOverwrittenWithoutTheFlag(@TempDir Path tmp) throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        Files.writeString(out.resolve("mine.txt"), "keep me");
+        Object[] r = run("compress", "--out", out.toString());
+        assertEquals(2, r[0]);
+        assertTrue(((String) r[1]).contains("--overwrite"), (String) r[1]);
+        assertEquals("keep me", Files.readString(out.resolve("mine.txt")));
+    }
+
+    @Test
+    void unknownPipelineAndModel(@TempDir Path tmp) {
+        Object[] r = run("compress", "--pipeline", "zip-it", "--out", tmp.resolve("o").toString());
+        assertTrue(((String) r[1]).contains("prune-share-huffman"), (String) r[1]);
+        r = run("compress", "--model", "alexnet", "--out", tmp.resolve("o").toString());
+        assertTrue(((String) r[1]).contains("lenet-300-100"), (String) r[1]);
+    }
+
+    @Test
+    void shortRunWritesReportResultsAndADecodableModel(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("run");
+        Object[] r = run("compress", "--out", out.toString(), "--train-subset", "512", "--prune-epochs", "1",
+                "--finetune-epochs", "0", "--codebook-epochs", "1");
+        assertEquals(0, r[0], (String) r[1]);
+        Map<String, Object> res = Results.read(out.resolve("results.json"));
+        for (String key : new String[] {"dense_error", "compressed_error", "dense_bytes", "compressed_bytes", "compression_ratio",
+                "huffman_bits_vs_entropy", "wall_seconds", "provenance"}) {
+            assertTrue(res.containsKey(key), key);
+        }
+        assertEquals(1_066_440, ((Number) res.get("dense_bytes")).intValue());
+        assertEquals(Files.size(out.resolve("model.s4dc")), ((Number) res.get("compressed_bytes")).longValue());
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("data:image/png;base64,") && html.contains("Provenance") && html.contains("wall time"));
+        assertEquals("lenet-300-100", CompressedModel.read(out.resolve("model.s4dc")).model());
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertEquals(1, s.count(), "only the output directory, no temporary leftovers");
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package org.squeeze4j.lowrank;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.squeeze4j.models.Models;
+
+class LowRankTest {
+
+    @Test
+    void svdOfAHandMadeMatrixMatchesTheFormula() {
+        // A = U diag(3, 2) V^T with U, V hand-picked orthonormal matrices
+        double c = Math.sqrt(0.5);
+        INDArray u = Nd4j.createFromArray(new double[][] {{c, -c}, {c, c}, {0, 0}});
+        INDArray vt = Nd4j.createFromArray(new double[][] {{0.6, 0.8}, {-0.8, 0.6}});
+        INDArray a = u.mulRowVector(Nd4j.createFromArray(3.0, 2.0)).mmul(vt);
+        Svd svd = Svd.of(a);
+        assertArrayEquals(new double[] {3, 2}, svd.s(), 1e-12);
+        assertTrue(svd.reconstruct(2).equalsWithEps(a, 1e-12));
+        // rank 1: 3 u1 v1^T, error = s2
+        INDArray r1 = u.getColumn(0).reshape(3, 1).mul(3).mmul(vt.getRow(0).reshape(1, 2));
+        assertTrue(svd.reconstruct(1).equalsWithEps(r1, 1e-12));
+        assertEquals(2.0, a.sub(svd.reconstruct(1)).norm2Number().doubleValue(), 1e-12);
+        assertEquals(9.0 / 13, svd.energy(1), 1e-12);
+    }
+
+    @Test
+    void svdOfARandomMatrixReconstructsAndIsOrthonormal() {
+        INDArray a = Nd4j.rand(DataType.DOUBLE, 40, 25).subi(0.5);
+        Svd svd = Svd.of(a);
+        assertTrue(svd.reconstruct(25).equalsWithEps(a, 1e-10));
+        assertTrue(svd.u().transpose().mmul(svd.u()).equalsWithEps(Nd4j.eye(25).castTo(DataType.DOUBLE), 1e-10));
+        // Eckart-Young: error of rank r is sqrt(sum of the squared dropped singular values)
+        double[] s = svd.s();
+        double tail = 0;
+        for (int i = 10; i < s.length; i++) {
+            tail += s[i] * s[i];
+        }
+        assertEquals(Math.sqrt(tail), a.sub(svd.reconstruct(10)).norm2Number().doubleValue(), 1e-9);
+    }
+
+    @Test
+    void rankRules() {
+        double[] s = {4, 2, 1, 1};           // energies 16, 4, 1, 1 of 22
+        assertEquals(1, RankRule.energy(0.7).rank(s, 10, 4));
+        assertEquals(2, RankRule.energy(20.0 / 22).rank(s, 10, 4));
+        assertEquals(4, RankRule.energy(1).rank(s, 10, 4));
+        assertEquals(2, RankRule.budget(0.7).rank(s, 10, 4));   // floor(0.7*40/14) = 2
+        assertEquals(3, RankRule.fixed(3).rank(s, 10, 4));
+        assertThrows(IllegalArgumentException.class, () -> RankRule.energy(1.5));
+        assertThrows(IllegalArgumentException.class, () -> RankRule.budget(0));
+    }
+
+    @Test
+    void fullRankFactorisationOfDenseLayersKeepsTheOutputs() {
+        MultiLayerNetwork net = Models.mlp(1, 1e-3, 30, 20);
+        MultiLayerNetwork f = LowRank.factorize(net, Map.of("fc1", 30, "fc2", 20));
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 784);
+        assertTrue(f.output(x).equalsWithEps(net.output(x), 1e-4));
+        assertEquals(784 * 30 + 30 * 30 + 30 * 20 + 20 * 20 + 20 * 10, LowRank.weightCount(f));
+        assertEquals(java.util.List.of("fc1_u", "fc1_v", "fc2_u", "fc2_v", "fc3"), LowRank.names(f));
+        // a lower rank equals the truncated SVD of W, computed by hand
+        MultiLayerNetwork r5 = LowRank.factorize(net, Map.of("fc1", 5));
+        INDArray w5 = r5.getLayer(0).getParam("W").mmul(r5.getLayer(1).getParam("W"));
+        assertTrue(w5.castTo(DataType.DOUBLE).equalsWithEps(Svd.of(net.getLayer(0).getParam("W")).reconstruct(5), 1e-5));
+    }
+
+    @Test
+    void fullRankFactorisationOfConvolutionsKeepsTheOutputs() {
+        MultiLayerNetwork net = Models.lenet5Caffe(1, 1e-3);
+        MultiLayerNetwork f = LowRank.factorize(net, Map.of("conv2", 50));   // M = [50, 20*25]: full rank 50
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 784);
+        assertTrue(f.output(x).equalsWithEps(net.output(x), 1e-4));
+        MultiLayerNetwork g = LowRank.factorize(net, Map.of("conv2", 10));
+        assertEquals(LowRank.weightCount(net) - 50 * 500 + 10 * 500 + 50 * 10, LowRank.weightCount(g));
+    }
+
+    @Test
+    void badInput() {
+        MultiLayerNetwork net = Models.mlp(1, 1e-3, 30);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LowRank.factorize(net, Map.of("fc9", 3)));
+        assertTrue(e.getMessage().contains("fc1"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> LowRank.factorize(net, Map.of("fc1", 31)));
+        assertTrue(e.getMessage().contains("1-30"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Svd.of(Nd4j.create(2, 2, 2)));
+    }
+}
