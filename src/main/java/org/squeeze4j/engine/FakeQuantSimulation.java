@@ -25,7 +25,7 @@ import org.squeeze4j.quant.Quantizer;
  *   acc   = (q_in - Z_in) . q_w + bias_q                            (ND4J mmul / conv2d on Z_in-shifted input, zero padded)
  *   t     = floor((acc M0 + 2^30) / 2^31)                           (SaturatingRoundingDoublingHighMul, M0 >= 0)
  *   u     = sign(t) floor(|t| / 2^n + 1/2)                          (RoundingDivideByPOT: ties away from 0)
- *   q_out = clamp(u + Z_out, lo, 255),  max pooling as a max over strided slices
+ *   q_out = clamp(u + Z_out, lo, hi),   max pooling as a max over strided slices
  * </pre>
  * Float64 represents every intermediate exactly: {@code |acc| < 2^31}; the product {@code acc M0}
  * (up to 2^62) is never formed: with {@code M0 = 2^16 M_hi + M_lo} and
@@ -128,25 +128,25 @@ public final class FakeQuantSimulation {
     /** The fixed-point requantization of {@link WeightedLayer}, channel along dimension 1. */
     private static INDArray requantize(INDArray acc, WeightedLayer l) {
         int channels = l.outChannels;
-        double[] hi = new double[channels];
-        double[] lo = new double[channels];
+        double[] mHi = new double[channels];
+        double[] mLo = new double[channels];
         double[] pot = new double[channels];
         for (int o = 0; o < channels; o++) {
-            hi[o] = l.m0[o] >>> 16;
-            lo[o] = l.m0[o] & 0xFFFF;
+            mHi[o] = l.m0[o] >>> 16;
+            mLo[o] = l.m0[o] & 0xFFFF;
             pot[o] = Math.scalb(1.0, -l.shift[o]);
         }
-        INDArray a = perChannel(acc, hi);                                 // acc * M_hi, exact (< 2^46)
+        INDArray a = perChannel(acc, mHi);                                // acc * M_hi, exact (< 2^46)
         INDArray qa = Transforms.floor(a.div(TWO_15), false);             // a = 2^15 qa + r
         INDArray r = a.sub(qa.mul(TWO_15));
-        INDArray b = perChannel(acc, lo);                                 // acc * M_lo, exact (< 2^47)
+        INDArray b = perChannel(acc, mLo);                                // acc * M_lo, exact (< 2^47)
         INDArray inner = r.muli(TWO_16).addi(b).addi(TWO_30);
         INDArray t = qa.addi(Transforms.floor(inner.divi(TWO_31), false)); // SRDHM(acc, M0)
         INDArray v = perChannel(t, pot);                                   // t / 2^n, exact
         INDArray u = Transforms.floor(Transforms.abs(v, true).addi(0.5), false).muli(Transforms.sign(v, true)); // ties away from 0
         u.addi(l.outZeroPoint);
         Transforms.max(u, l.lo, false);
-        Transforms.min(u, 255, false);
+        Transforms.min(u, l.hi, false);
         return u;
     }
 

@@ -28,11 +28,21 @@ public final class IntConv2d extends WeightedLayer {
     final int outH;
     final int outW;
 
+    /** A convolution with uint8 output codes (upper clamp {@code hi = 255}). */
     public IntConv2d(int inC, int inH, int inW, int outC, int kH, int kW, int strideH, int strideW,
                      int padTop, int padLeft, int outH, int outW, byte[] weights, int[] bias,
                      double inScale, int inZeroPoint, double[] weightScales, double outScale, int outZeroPoint,
                      boolean relu) {
-        super(outC, inC * kH * kW, weights, bias, inScale, inZeroPoint, weightScales, outScale, outZeroPoint, relu);
+        this(inC, inH, inW, outC, kH, kW, strideH, strideW, padTop, padLeft, outH, outW, weights, bias, inScale, inZeroPoint,
+                weightScales, outScale, outZeroPoint, relu, 255);
+    }
+
+    /** A convolution whose output codes are clamped to {@code [relu ? Z_out : 0, hi]}, {@code Z_out <= hi <= 255}. */
+    public IntConv2d(int inC, int inH, int inW, int outC, int kH, int kW, int strideH, int strideW,
+                     int padTop, int padLeft, int outH, int outW, byte[] weights, int[] bias,
+                     double inScale, int inZeroPoint, double[] weightScales, double outScale, int outZeroPoint,
+                     boolean relu, int hi) {
+        super(outC, inC * kH * kW, weights, bias, inScale, inZeroPoint, weightScales, outScale, outZeroPoint, relu, hi);
         if (inC <= 0 || inH <= 0 || inW <= 0 || kH <= 0 || kW <= 0 || strideH <= 0 || strideW <= 0
                 || padTop < 0 || padLeft < 0 || outH <= 0 || outW <= 0) {
             throw new IllegalArgumentException("convolution sizes must be positive (padding >= 0), got in " + inC + "x" + inH
@@ -165,6 +175,6 @@ public final class IntConv2d extends WeightedLayer {
     @Override
     public String describe() {
         return "conv " + inC + "x" + inH + "x" + inW + " -> " + outChannels + "x" + outH + "x" + outW + " (" + kH + "x" + kW
-                + ", stride " + strideH + ", pad " + padTop + "/" + padLeft + ")" + (relu ? " relu" : "");
+                + ", stride " + strideH + ", pad " + padTop + "/" + padLeft + ")" + clampDescription();
     }
 }

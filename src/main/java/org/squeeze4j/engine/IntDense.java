@@ -6,9 +6,16 @@ package org.squeeze4j.engine;
  * are the transpose of DL4J's {@code [nIn, nOut]}, i.e. {@code [nOut][nIn]}.
  */
 public final class IntDense extends WeightedLayer {
+    /** A layer with uint8 output codes (upper clamp {@code hi = 255}). */
     public IntDense(int nIn, int nOut, byte[] weights, int[] bias, double inScale, int inZeroPoint,
                     double[] weightScales, double outScale, int outZeroPoint, boolean relu) {
-        super(nOut, nIn, weights, bias, inScale, inZeroPoint, weightScales, outScale, outZeroPoint, relu);
+        this(nIn, nOut, weights, bias, inScale, inZeroPoint, weightScales, outScale, outZeroPoint, relu, 255);
+    }
+
+    /** A layer whose output codes are clamped to {@code [relu ? Z_out : 0, hi]}, {@code Z_out <= hi <= 255}. */
+    public IntDense(int nIn, int nOut, byte[] weights, int[] bias, double inScale, int inZeroPoint,
+                    double[] weightScales, double outScale, int outZeroPoint, boolean relu, int hi) {
+        super(nOut, nIn, weights, bias, inScale, inZeroPoint, weightScales, outScale, outZeroPoint, relu, hi);
     }
 
     @Override
@@ -45,6 +52,6 @@ public final class IntDense extends WeightedLayer {
 
     @Override
     public String describe() {
-        return "dense " + depth + "->" + outChannels + (relu ? " relu" : "");
+        return "dense " + depth + "->" + outChannels + clampDescription();
     }
 }

@@ -40,7 +40,8 @@ import org.squeeze4j.quant.observe.PerChannelMinMaxObserver;
  *       feed every activation to an {@link Observer} (default {@link MinMaxObserver}); the output
  *       layer is observed <em>before</em> softmax, because the engine returns logits;</li>
  *   <li>activations: uint8 affine ({@link QuantSpec#uint8Activations()}), {@code s, Z} from the
- *       observed range widened to contain 0 (ReLU outputs get {@code Z = 0});</li>
+ *       observed range widened to contain 0 (ReLU outputs get {@code Z = 0}); every layer's output
+ *       grid is the full 0..255, so its upper clamp is {@code hi = 255};</li>
  *   <li>weights: int8 symmetric narrow range [-127, 127] per output channel
  *       ({@link QuantSpec#int8Weights()}, axis 1 of a dense {@code [nIn, nOut]}, axis 0 of a conv
  *       {@code [out, in, kH, kW]}), ranges from {@link PerChannelMinMaxObserver}, codes from

@@ -18,21 +18,27 @@ import org.squeeze4j.util.AtomicFiles;
  * and nothing else, little-endian, followed by a CRC32 ({@link java.util.zip.CRC32}) of all
  * preceding bytes.
  * <pre>
- *   header   magic "S4JI" (4) | version u16 (= 1) | flags u16 (= 0) | total file length i32
+ *   header   magic "S4JI" (4) | version u16 (= 2) | flags u16 (= 0) | total file length i32
  *            | input rank u8 | input shape i32 x rank | input scale f32 | input zero point u8 | layer count i32
  *   layer    kind u8: 1 dense, 2 conv, 3 max pool
- *     dense  nIn i32 | nOut i32 | relu u8 | out scale f32 | out zero point u8
+ *     dense  nIn i32 | nOut i32 | relu u8 | out scale f32 | out zero point u8 | out max code u8
  *            | weight scales f32 x nOut | M0 i32 x nOut | shift u8 x nOut | bias i32 x nOut | weights i8 x nOut*nIn
  *     conv   inC inH inW outC kH kW strideH strideW padTop padLeft outH outW (i32 each) | relu u8 | out scale f32
- *            | out zero point u8 | weight scales, M0, shift, bias as dense | weights i8 x outC*inC*kH*kW
+ *            | out zero point u8 | out max code u8 | weight scales, M0, shift, bias as dense | weights i8 x outC*inC*kH*kW
  *     pool   channels inH inW kH kW strideH strideW (i32 each)
  *   trailer  CRC32 of every byte above, u32
  * </pre>
  * Scales are float32 (the model keeps float32-valued scales, so this is lossless); each layer's
- * input scale and zero point are the previous layer's output ones. The multipliers
- * {@code (M0, n)} are stored for readers in other languages and checked against the ones derived
- * from the scales on load. Per weighted layer the cost is {@code nOut (4 + 4 + 1 + 4)} bytes plus
- * one byte per weight, so LeNet-300-100 takes 271,605 bytes against 1,066,440 for float32 (3.93x).
+ * input scale and zero point are the previous layer's output ones. The out max code is the
+ * layer's upper clamp {@link WeightedLayer#hi()} (255 for uint8 activations, {@code 2^b - 1} for a
+ * b-bit grid). The multipliers {@code (M0, n)} are stored for readers in other languages and
+ * checked against the ones derived from the scales on load. Per weighted layer the cost is
+ * {@code 1 + 4 + 1 + 1} bytes, {@code nOut (4 + 4 + 1 + 4)} bytes and one byte per weight, so
+ * LeNet-300-100 takes 271,608 bytes against 1,066,440 for float32 (3.93x).
+ *
+ * <p><b>Versions.</b> Version 1 had no out max code byte (the engine then clamped every layer at
+ * 255); version 2 added it. Version-1 files are still read, every weighted layer getting
+ * {@code hi = 255}, so they load into exactly the model they described; this code writes version 2.
  *
  * <p>Reading checks, in this order, and names the problem: too short for a header (truncated),
  * wrong magic (not this format), unknown or future version, length different from the header's
@@ -42,8 +48,8 @@ import org.squeeze4j.util.AtomicFiles;
 public final class IntModelFile {
     /** The 4 magic bytes, "S4JI". */
     public static final byte[] MAGIC = "S4JI".getBytes(StandardCharsets.US_ASCII);
-    /** The version this code writes and the newest it reads. */
-    public static final int VERSION = 1;
+    /** The version this code writes and the newest it reads (it also reads version 1, see the class comment). */
+    public static final int VERSION = 2;
     private static final int FIXED_HEADER = 4 + 2 + 2 + 4;
     private static final int DENSE = 1;
     private static final int CONV = 2;
@@ -96,7 +102,7 @@ public final class IntModelFile {
     }
 
     private static long weightedSize(WeightedLayer w) {
-        return 1 + 4 + 1 + (long) w.outChannels * (4 + 4 + 1 + 4) + w.weights.length;
+        return 1 + 4 + 1 + 1 + (long) w.outChannels * (4 + 4 + 1 + 4) + w.weights.length;
     }
 
     /** The file content. */
@@ -141,7 +147,7 @@ public final class IntModelFile {
     }
 
     private static void putWeighted(ByteBuffer b, WeightedLayer w) {
-        b.put((byte) (w.relu ? 1 : 0)).putFloat((float) w.outScale).put((byte) w.outZeroPoint);
+        b.put((byte) (w.relu ? 1 : 0)).putFloat((float) w.outScale).put((byte) w.outZeroPoint).put((byte) w.hi);
         for (double s : w.weightScales) {
             b.putFloat((float) s);
         }
@@ -198,10 +204,10 @@ public final class IntModelFile {
                     + " some bytes changed after writing, restore it from a good copy", crc.getValue(), stored));
         }
         if (flags != 0) {
-            throw new IntModelFileException("file uses flags " + flags + " that version " + VERSION + " does not define");
+            throw new IntModelFileException("file uses flags " + flags + " that version " + version + " does not define");
         }
         try {
-            return parse(b);
+            return parse(b, version);
         } catch (BufferUnderflowException e) {
             throw new IntModelFileException("file is malformed: its layers need more bytes than the header announces");
         } catch (IllegalArgumentException e) {
@@ -209,7 +215,7 @@ public final class IntModelFile {
         }
     }
 
-    private static IntModel parse(ByteBuffer b) {
+    private static IntModel parse(ByteBuffer b, int version) {
         int rank = Byte.toUnsignedInt(b.get());
         if (rank != 1 && rank != 3) {
             throw new IllegalArgumentException("input rank " + rank + " (expected 1 or 3)");
@@ -233,17 +239,17 @@ public final class IntModelFile {
             if (kind == DENSE) {
                 int nIn = b.getInt();
                 int nOut = b.getInt();
-                Weighted w = readWeighted(b, nOut, (long) nOut * nIn, i);
-                l = new IntDense(nIn, nOut, w.weights, w.bias, s, z, w.scales, w.outScale, w.outZero, w.relu);
+                Weighted w = readWeighted(b, nOut, (long) nOut * nIn, i, version);
+                l = new IntDense(nIn, nOut, w.weights, w.bias, s, z, w.scales, w.outScale, w.outZero, w.relu, w.hi);
                 w.checkMultipliers((WeightedLayer) l, i);
             } else if (kind == CONV) {
                 int[] v = new int[12];
                 for (int j = 0; j < 12; j++) {
                     v[j] = b.getInt();
                 }
-                Weighted w = readWeighted(b, v[3], (long) v[3] * v[0] * v[4] * v[5], i);
+                Weighted w = readWeighted(b, v[3], (long) v[3] * v[0] * v[4] * v[5], i, version);
                 l = new IntConv2d(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], w.weights, w.bias,
-                        s, z, w.scales, w.outScale, w.outZero, w.relu);
+                        s, z, w.scales, w.outScale, w.outZero, w.relu, w.hi);
                 w.checkMultipliers((WeightedLayer) l, i);
             } else if (kind == POOL) {
                 int[] v = new int[7];
@@ -266,7 +272,7 @@ public final class IntModelFile {
         return new IntModel(shape, inScale, inZero, layers);
     }
 
-    private record Weighted(boolean relu, double outScale, int outZero, double[] scales, int[] m0, int[] shift, int[] bias,
+    private record Weighted(boolean relu, double outScale, int outZero, int hi, double[] scales, int[] m0, int[] shift, int[] bias,
                             byte[] weights) {
         void checkMultipliers(WeightedLayer l, int index) {
             for (int o = 0; o < m0.length; o++) {
@@ -278,7 +284,7 @@ public final class IntModelFile {
         }
     }
 
-    private static Weighted readWeighted(ByteBuffer b, int nOut, long nWeights, int index) {
+    private static Weighted readWeighted(ByteBuffer b, int nOut, long nWeights, int index, int version) {
         if (nOut <= 0 || nWeights <= 0 || nWeights > b.remaining()) {
             throw new IllegalArgumentException("layer " + index + " declares " + nOut + " outputs and " + nWeights
                     + " weights, more than the file holds");
@@ -286,6 +292,7 @@ public final class IntModelFile {
         boolean relu = b.get() != 0;
         double outScale = b.getFloat();
         int outZero = Byte.toUnsignedInt(b.get());
+        int hi = version >= 2 ? Byte.toUnsignedInt(b.get()) : 255;
         double[] scales = new double[nOut];
         for (int o = 0; o < nOut; o++) {
             scales[o] = b.getFloat();
@@ -304,6 +311,6 @@ public final class IntModelFile {
         }
         byte[] w = new byte[(int) nWeights];
         b.get(w);
-        return new Weighted(relu, outScale, outZero, scales, m0, shift, bias, w);
+        return new Weighted(relu, outScale, outZero, hi, scales, m0, shift, bias, w);
     }
 }

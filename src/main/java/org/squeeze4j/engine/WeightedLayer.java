@@ -9,13 +9,16 @@ import java.util.Arrays;
  * <pre>
  *   acc_o  = sum_k q_w[o,k] q_in[k]  +  (bias_q[o] - Z_in sum_k q_w[o,k])          (eq. 7-8: the
  *            \___ Int8Kernel ____/      \___ offset[o], precomputed once ____/      Z_in term folded)
- *   q_out  = clamp(Z_out + RoundingDivideByPOT(SRDHM(acc_o, M0_o), n_o),  lo, 255)
+ *   q_out  = clamp(Z_out + RoundingDivideByPOT(SRDHM(acc_o, M0_o), n_o),  lo, hi)
  *   M_o    = s_in s_w[o] / s_out = M0_o 2^-31 2^-n_o                                 (eq. 5-6)
  *   bias_q = round(b / (s_in s_w[o]))  (int32, scale s_in s_w[o], zero point 0)
  * </pre>
  * with {@code lo = Z_out} for a fused ReLU (section 2.4: clamping at the code of real 0) and
- * {@code lo = 0} otherwise. Scales are float32 values (held in doubles), as in TFLite, so the file
- * stores them losslessly; the multipliers are derived from them.
+ * {@code lo = 0} otherwise, and {@code hi} the largest code of the output grid: 255 for uint8
+ * activations, {@code 2^b - 1} for a layer whose output activations were trained on a b-bit grid
+ * (the codes stay uint8 in memory; the clamp reproduces the grid's upper clipping). Scales are
+ * float32 values (held in doubles), as in TFLite, so the file stores them losslessly; the
+ * multipliers are derived from them.
  */
 public abstract sealed class WeightedLayer implements IntLayer permits IntDense, IntConv2d {
     final int outChannels;
@@ -32,9 +35,10 @@ public abstract sealed class WeightedLayer implements IntLayer permits IntDense,
     final int outZeroPoint;
     final boolean relu;
     final int lo;
+    final int hi;
 
     WeightedLayer(int outChannels, int depth, byte[] weights, int[] bias, double inScale, int inZeroPoint,
-                  double[] weightScales, double outScale, int outZeroPoint, boolean relu) {
+                  double[] weightScales, double outScale, int outZeroPoint, boolean relu, int hi) {
         if (outChannels <= 0 || depth <= 0 || depth > Int8Kernel.MAX_DEPTH) {
             throw new IllegalArgumentException("need outChannels > 0 and 0 < depth <= " + Int8Kernel.MAX_DEPTH
                     + ", got " + outChannels + " and " + depth);
@@ -51,6 +55,11 @@ public abstract sealed class WeightedLayer implements IntLayer permits IntDense,
         checkScale(outScale, "output scale");
         checkZeroPoint(inZeroPoint, "input");
         checkZeroPoint(outZeroPoint, "output");
+        if (hi < outZeroPoint || hi > 255) {
+            throw new IllegalArgumentException("output code maximum hi must be in [Z_out, 255] = [" + outZeroPoint
+                    + ", 255] (the output grid 0..hi must hold the zero point; 255 for uint8, 2^b - 1 for b-bit activations), got "
+                    + hi);
+        }
         this.outChannels = outChannels;
         this.depth = depth;
         this.weights = weights.clone();
@@ -62,6 +71,7 @@ public abstract sealed class WeightedLayer implements IntLayer permits IntDense,
         this.outZeroPoint = outZeroPoint;
         this.relu = relu;
         this.lo = relu ? outZeroPoint : 0;
+        this.hi = hi;
         this.offset = new int[outChannels];
         this.m0 = new int[outChannels];
         this.shift = new int[outChannels];
@@ -91,10 +101,10 @@ public abstract sealed class WeightedLayer implements IntLayer permits IntDense,
         }
     }
 
-    /** {@code clamp(Z_out + multiply(acc + offset[o]), lo, 255)}, the requantization above. */
+    /** {@code clamp(Z_out + multiply(acc + offset[o]), lo, hi)}, the requantization above. */
     final int requantize(int acc, int o) {
         int v = outZeroPoint + FixedPoint.multiplyByQuantizedMultiplier(acc + offset[o], m0[o], shift[o]);
-        return Math.max(lo, Math.min(255, v));
+        return Math.max(lo, Math.min(hi, v));
     }
 
     /** Number of output channels (neurons or filters). */
@@ -153,11 +163,26 @@ public abstract sealed class WeightedLayer implements IntLayer permits IntDense,
         return relu;
     }
 
-    /** Same parameters (weights, biases, scales, zero points, activation). */
+    /** The smallest output code: {@code Z_out} with a fused ReLU, else 0. */
+    public int lo() {
+        return lo;
+    }
+
+    /** The largest output code (255 for uint8 activations, {@code 2^b - 1} for b-bit ones). */
+    public int hi() {
+        return hi;
+    }
+
+    /** The activation part of {@link #describe()}: " relu" if fused, " hi N" if the clamp is below 255. */
+    final String clampDescription() {
+        return (relu ? " relu" : "") + (hi != 255 ? " hi " + hi : "");
+    }
+
+    /** Same parameters (weights, biases, scales, zero points, activation, output clamp). */
     boolean sameParameters(WeightedLayer o) {
         return outChannels == o.outChannels && depth == o.depth && Arrays.equals(weights, o.weights)
                 && Arrays.equals(bias, o.bias) && inScale == o.inScale && inZeroPoint == o.inZeroPoint
                 && Arrays.equals(weightScales, o.weightScales) && outScale == o.outScale
-                && outZeroPoint == o.outZeroPoint && relu == o.relu;
+                && outZeroPoint == o.outZeroPoint && relu == o.relu && hi == o.hi;
     }
 }

@@ -8,7 +8,7 @@
  *   MultiLayerNetwork + calibration features
  *        | IntModelBuilder (observers -> activation qparams, per-channel int8 weights, int32 biases)
  *        v
- *   IntModel  --IntModelFile.write/read-->  .s4ji file (CRC32, 271,605 bytes for LeNet-300-100)
+ *   IntModel  --IntModelFile.write/read-->  .s4ji file (CRC32, 271,608 bytes for LeNet-300-100)
  *        | runner(maxBatch, kernel)
  *        v
  *   IntRunner: quantize -> [IntDense | IntConv2d | IntMaxPool2d]* -> dequantize
@@ -28,6 +28,9 @@
  *       as TFLite does, see {@link org.squeeze4j.engine.FixedPoint}.</li>
  *   <li>Scales are float32 values, as in TFLite, so the file holds them losslessly; multipliers
  *       {@code M = s_in s_w / s_out} must lie in (0, 1).</li>
+ *   <li>Each weighted layer clamps its output codes at {@code [lo, hi]}: {@code lo = Z_out} with a
+ *       fused ReLU, else 0; {@code hi = 255}, or {@code 2^b - 1} when the layer's activations were
+ *       trained on a b-bit grid (QAT conversion), so the engine clips where that grid does.</li>
  *   <li>Max pooling runs on the uint8 codes: requantization is monotone, so it commutes.</li>
  *   <li>The Vector-API kernel is used only when {@code jdk.incubator.vector} is in the boot layer;
  *       the build passes {@code --add-modules jdk.incubator.vector} to javac and to the test JVM.</li>

@@ -2,11 +2,14 @@ package org.squeeze4j.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** Hand-computed golden values for single layers. */
 class IntLayersTest {
@@ -59,6 +62,68 @@ class IntLayersTest {
                 new double[] {1.0}, 1.0, 0, false);
         assertEquals(0, c.padBottom());
         assertArrayEquals(new int[] {0, 1, 2, 2, 4, 6, 5, 10, 12}, run(c, codes(1, 2, 3, 4, 5, 6, 7, 8, 9), 1));
+    }
+
+    /**
+     * Upper clamp: a 1 -> 2 dense layer, w = [2, 1] (s_w = 0.5), no bias, s_in = 1, Z_in = 0, s_out = 1: M = 0.5 = (2^30, 0).
+     * in [10]: acc [20, 10] -> [10, 5] + Z_out; in [3]: acc [6, 3] -> [3, 1.5 -> 2] + Z_out (ties away from zero).
+     * Z_out = 0, hi = 7: [7, 5, 3, 2] (10 clamped to 7). Z_out = 2 with ReLU, hi = 9: [9, 7, 5, 4] (12 clamped to 9).
+     * hi = 255 (the default constructor): [10, 5, 3, 2]. The ND4J simulation clamps identically.
+     */
+    @Test
+    void denseClampsAtHi() {
+        IntDense wide = new IntDense(1, 2, codes(2, 1), new int[] {0, 0}, 1.0, 0, new double[] {0.5, 0.5}, 1.0, 0, false);
+        assertEquals(255, wide.hi());
+        assertEquals(new QuantizedMultiplier(1 << 30, 0), wide.multiplier(0));
+        assertArrayEquals(new int[] {10, 5, 3, 2}, run(wide, codes(10, 3), 2));
+        IntDense hi7 = new IntDense(1, 2, codes(2, 1), new int[] {0, 0}, 1.0, 0, new double[] {0.5, 0.5}, 1.0, 0, false, 7);
+        assertEquals(7, hi7.hi());
+        assertEquals(0, hi7.lo());
+        assertArrayEquals(new int[] {7, 5, 3, 2}, run(hi7, codes(10, 3), 2));
+        IntDense relu9 = new IntDense(1, 2, codes(2, 1), new int[] {0, 0}, 1.0, 0, new double[] {0.5, 0.5}, 1.0, 2, true, 9);
+        assertEquals(2, relu9.lo());
+        assertArrayEquals(new int[] {9, 7, 5, 4}, run(relu9, codes(10, 3), 2));
+        assertEquals("dense 1->2 relu hi 9", relu9.describe());
+        assertEquals("dense 1->2", wide.describe());
+        assertFalse(new IntModel(new int[] {1}, 1.0, 0, List.of(hi7)).sameAs(new IntModel(new int[] {1}, 1.0, 0, List.of(wide))),
+                "hi is a parameter of the model");
+
+        for (IntDense l : List.of(wide, hi7, relu9)) {
+            IntModel m = new IntModel(new int[] {1}, 1.0, 0, List.of(l));
+            INDArray x = Nd4j.createFromArray(new double[][] {{10}, {3}});
+            assertArrayEquals(run(l, codes(10, 3), 2), new FakeQuantSimulation(m).outputCodes(x).ravel().toIntVector(), l.describe());
+        }
+    }
+
+    /** hi = 4 on the 2x2-of-ones convolution of {@link #convGoldenWithZeroPointPadding}: 5, 6, 10, 12 become 4. */
+    @Test
+    void convClampsAtHi() {
+        IntConv2d c = new IntConv2d(1, 3, 3, 1, 2, 2, 1, 1, 1, 1, 3, 3, codes(1, 1, 1, 1), new int[] {0}, 0.5, 1,
+                new double[] {1.0}, 1.0, 0, false, 4);
+        assertArrayEquals(new int[] {0, 1, 2, 2, 4, 4, 4, 4, 4}, run(c, codes(1, 2, 3, 4, 5, 6, 7, 8, 9), 1));
+        assertTrue(c.describe().endsWith(" hi 4"), c.describe());
+    }
+
+    @Test
+    void badHiIsRejected() {
+        for (int hi : new int[] {256, -1, 1000}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new IntDense(1, 2, codes(2, 1), new int[] {0, 0}, 1.0, 0, new double[] {0.5, 0.5}, 1.0, 0, false, hi));
+            assertTrue(e.getMessage().contains("hi must be in [Z_out, 255] = [0, 255]") && e.getMessage().contains("got " + hi),
+                    e.getMessage());
+        }
+        // below the zero point: the grid 0..hi would not hold real 0 (with a ReLU, lo = Z_out > hi)
+        for (boolean relu : new boolean[] {false, true}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new IntDense(1, 2, codes(2, 1), new int[] {0, 0}, 1.0, 0, new double[] {0.5, 0.5}, 1.0, 20, relu, 15));
+            assertTrue(e.getMessage().contains("[20, 255]") && e.getMessage().contains("got 15"), e.getMessage());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new IntConv2d(1, 3, 3, 1, 2, 2, 1, 1, 1, 1,
+                3, 3, codes(1, 1, 1, 1), new int[] {0}, 0.5, 1, new double[] {1.0}, 1.0, 0, false, 300));
+        assertTrue(e.getMessage().contains("hi must be in"), e.getMessage());
+        // hi = Z_out is the smallest valid clamp: every output is that one code
+        IntDense flat = new IntDense(1, 2, codes(2, 1), new int[] {0, 0}, 1.0, 0, new double[] {0.5, 0.5}, 1.0, 3, true, 3);
+        assertArrayEquals(new int[] {3, 3, 3, 3}, run(flat, codes(10, 3), 2));
     }
 
     @Test

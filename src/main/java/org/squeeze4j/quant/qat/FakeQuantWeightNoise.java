@@ -24,7 +24,8 @@ import org.squeeze4j.quant.QParams;
  * Jacob et al. 2018 section 3: {@code dL/dW := dL/dW_hat}. DL4J also calls the hook with
  * {@code train = false} at inference, so quantization happens in both cases and the evaluated
  * network is the quantized one. Biases are left in float (the engine keeps them as int32 with
- * scale {@code s_in s_w}, a negligible error).
+ * scale {@code s_in s_w}: a negligible error at 8 activation bits, not at 4, where {@code s_in} is
+ * coarse; see {@link QatConversion}).
  *
  * <p>The range comes from the current weights at every call ({@link WeightRange}); switch fake
  * quantization off with {@link #setEnabled}/{@link QatControl} (then the float weights are used).

@@ -41,13 +41,23 @@ import org.squeeze4j.quant.QParams;
  *                          FakeQuantWeightNoise used in the last forward pass (same float32 scales)
  *   biases  q_b          = rint(b / (s_in s_w))              (int32)
  *   output  s_out, Z_out = the layer's FakeQuantActivation qparams, or (alpha / (2^b - 1), 0) for PACT
+ *           hi           = 2^b - 1, the top code of that b-bit grid (FakeQuantActivation's or PACT's bits)
  * </pre>
- * The engine's codes are uint8 and its requantization clamps at [Z_out or 0, 255]: with 8-bit
- * activations it clips exactly where the fake-quant network does, and the two agree up to the
- * engine's fixed-point rounding (tests: argmax agreement and logits within one output step). With
- * fewer activation bits the fake-quant network clips at code {@code 2^b - 1} while the engine
- * saturates only at 255, so values above the learned clipping level pass through (finer than
- * the QAT model, not bit-exact); the weight grid may have any width from 2 to 8 bits.
+ * The engine's codes are uint8 and each layer's requantization clamps at
+ * {@code [Z_out or 0, hi]} ({@link org.squeeze4j.engine.WeightedLayer#hi()}), so it clips exactly
+ * where the fake-quant network clips at any activation width from 1 to 8 bits; the weight grid may
+ * have any width from 2 to 8 bits. What remains between the two is the engine's integer
+ * arithmetic: int32 biases at scale {@code s_in s_w} (the network keeps float biases) and
+ * gemmlowp's two roundings in the requantization. At 8 bits that is negligible (tests, LeNet-300-100:
+ * argmax agreement 100 %, logits within one output step). At 4 activation bits the scales are
+ * coarse and it is not: W4A4 after a few QAT steps agrees on 99.85 % of the argmaxes with logits up
+ * to 7 output steps apart (mean 0.69), the same as before the clamp existed, because the EMA ranges
+ * leave few values above code 15; with PACT's clipping levels the clamp matters (max difference
+ * 20 -> 5 steps). The converted parameters themselves are exact: evaluated in real arithmetic with
+ * float biases they reproduce the fake-quant logit codes within one step ({@code QatConversionTest}).
+ * The engine quantizes the network input onto uint8, so an input quantizer with fewer than 8 bits
+ * ({@code QatConfig.inputBits() < 8}) is not clipped at its top code; the default configurations
+ * quantize the input at 8 bits.
  *
  * <p>Rejected, naming the layer: a network that was not prepared for QAT, a weighted layer without
  * {@link FakeQuantWeightNoise}, activations other than (fake-quant) ReLU / identity / softmax on
@@ -126,6 +136,7 @@ public final class QatConversion {
             // where does this layer's output grid come from?
             double os;
             int oz;
+            int hi;
             boolean relu;
             boolean pactNext = i + 1 < n && conf.getConf(i + 1).getLayer() instanceof PactLayer;
             IActivation act = bl.getActivationFn();
@@ -137,10 +148,12 @@ public final class QatConversion {
                 os = pact.scale();
                 oz = 0;
                 relu = true;
+                hi = ((PactLayer) conf.getConf(i + 1).getLayer()).qmax();      // PACT clips codes at 2^b - 1
             } else if (act instanceof FakeQuantActivation f) {
                 QParams q = f.qparams();
                 os = q.scale();
                 oz = q.zeroPoint();
+                hi = f.spec().qmax();                                           // fake quantization clips at 2^b - 1
                 IActivation base = f.base();
                 if (c == OutputLayer.class && f.quantizeInput() && (base instanceof ActivationSoftmax || base instanceof ActivationIdentity)) {
                     relu = false;
@@ -174,10 +187,10 @@ public final class QatConversion {
                 int padLeft = cv.getConvolutionMode() == ConvolutionMode.Same ? Math.max(0, (outW - 1) * st[1] + k[1] - chw[2]) / 2
                         : cv.getPadding()[1];
                 layers.add(new IntConv2d(chw[0], chw[1], chw[2], nOut, k[0], k[1], st[0], st[1], padTop, padLeft, outH, outW,
-                        wq, bq, s, z, ws, os, oz, relu));
+                        wq, bq, s, z, ws, os, oz, relu, hi));
                 chw = new int[] {nOut, outH, outW};
             } else {
-                layers.add(new IntDense((int) w.size(0), nOut, wq, bq, s, z, ws, os, oz, relu));
+                layers.add(new IntDense((int) w.size(0), nOut, wq, bq, s, z, ws, os, oz, relu, hi));
             }
             s = os;
             z = oz;
