@@ -247,8 +247,8 @@ public final class FakeQuantActivation extends BaseActivationFunction {
             double hi = Double.NEGATIVE_INFINITY;
             for (int i = 0; i < n; i++) {
                 double v = isFloat ? f[i] : d[i];
-                lo = Math.min(lo, v);
-                hi = Math.max(hi, v);
+                lo = v < lo ? v : lo;             // comparisons, not Math.min/max (slow on the hot path); a NaN
+                hi = v > hi ? v : hi;             // activation still comes out of the quantizer as NaN
             }
             if (steps == 0) {
                 min = lo;
@@ -267,8 +267,9 @@ public final class FakeQuantActivation extends BaseActivationFunction {
         double z = q.zeroPoint();
         int qmax = spec().qmax();
         for (int i = 0; i < n; i++) {
-            double c = Math.rint((isFloat ? f[i] : d[i]) / s + z);
-            c = (Math.max(0, Math.min(qmax, c)) - z) * s;
+            double c = (isFloat ? f[i] : d[i]) / s + z;
+            c = c <= 0 ? 0 : c > qmax ? qmax : c;     // clip then round (integer bounds): no Math.max/min on the hot path
+            c = (Math.rint(c) - z) * s;
             if (isFloat) {
                 f[i] = (float) c;
             } else {

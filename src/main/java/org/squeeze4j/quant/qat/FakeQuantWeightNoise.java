@@ -168,9 +168,12 @@ public final class FakeQuantWeightNoise implements IWeightNoise {
             if (isFloat && codesOut == null && rounding) {
                 float sf = (float) sc;
                 float inv = 1f / sf;            // w * (1/s): one multiply per weight; the codes use the same product
+                // clip, then round: the same as round-then-clip for integer bounds, and plain comparisons
+                // instead of Math.max/min (whose NaN and -0.0 rules made this loop 4x slower)
                 for (int i = ch * len, e = i + len; i < e; i++) {
-                    float q = Math.max(-qmax, Math.min(qmax, (float) Math.rint(f[i] * inv)));
-                    f[i] = q * sf;
+                    float x = f[i] * inv;
+                    x = x < -qmax ? -qmax : x > qmax ? qmax : x;
+                    f[i] = (float) Math.rint(x) * sf;
                 }
                 continue;
             }
@@ -203,7 +206,8 @@ public final class FakeQuantWeightNoise implements IWeightNoise {
         if (range == WeightRange.MAX_ABS) {
             float m = 0;
             for (int i = from, e = from + len; i < e; i++) {
-                m = Math.max(m, Math.abs(a[i]));
+                float v = Math.abs(a[i]);
+                m = v > m ? v : m;            // not Math.max: see run(); a NaN weight still reaches the output as NaN
             }
             return m;
         }
