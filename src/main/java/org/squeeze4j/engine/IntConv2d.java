@@ -110,10 +110,7 @@ public final class IntConv2d extends WeightedLayer {
             kernel.matmul(cols, positions, depth, weights, outChannels, acc);
             int base = s * outLen;
             for (int pos = 0; pos < positions; pos++) {
-                int a = pos * outChannels;
-                for (int o = 0; o < outChannels; o++) {
-                    out[base + o * positions + pos] = (byte) requantize(acc[a + o], o);
-                }
+                requantize(acc, pos * outChannels, out, base + pos, positions);
             }
         }
     }
@@ -170,6 +167,11 @@ public final class IntConv2d extends WeightedLayer {
     /** Padding at the right, like {@link #padBottom()}. */
     public int padRight() {
         return (outW - 1) * strideW + kW - inW - padLeft;
+    }
+
+    @Override
+    public long macsPerSample() {
+        return (long) depth * outChannels * outH * outW;
     }
 
     @Override

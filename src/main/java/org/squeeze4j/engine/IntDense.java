@@ -43,11 +43,13 @@ public final class IntDense extends WeightedLayer {
         int[] acc = ws.acc;
         kernel.matmul(in, m, depth, weights, outChannels, acc);
         for (int i = 0; i < m; i++) {
-            int base = i * outChannels;
-            for (int o = 0; o < outChannels; o++) {
-                out[base + o] = (byte) requantize(acc[base + o], o);
-            }
+            requantize(acc, i * outChannels, out, i * outChannels, 1);
         }
+    }
+
+    @Override
+    public long macsPerSample() {
+        return (long) depth * outChannels;
     }
 
     @Override

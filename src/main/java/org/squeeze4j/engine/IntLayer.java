@@ -22,6 +22,9 @@ public sealed interface IntLayer permits WeightedLayer, IntMaxPool2d {
     /** Byte scratch per sample this layer needs (im2col patches). */
     int patchLength();
 
+    /** Multiply-adds per sample (0 for layers without weights). */
+    long macsPerSample();
+
     /** One line for reports, e.g. "dense 784->300 relu". */
     String describe();
 }

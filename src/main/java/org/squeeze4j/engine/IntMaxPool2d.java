@@ -79,6 +79,11 @@ public final class IntMaxPool2d implements IntLayer {
         }
     }
 
+    @Override
+    public long macsPerSample() {
+        return 0;
+    }
+
     public int channels() {
         return channels;
     }

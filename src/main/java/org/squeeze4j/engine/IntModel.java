@@ -21,6 +21,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * with {@link IntModelFile}.
  */
 public final class IntModel {
+    /** Threads of the whole-dataset helpers ({@link #output}, {@link #outputCodes}, {@link #predict}). */
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+
     private final int[] inputShape;
     private final double inScale;
     private final int inZeroPoint;
@@ -119,20 +122,37 @@ public final class IntModel {
         return (WeightedLayer) layers.get(layers.size() - 1);
     }
 
-    /** A runner with buffers for up to {@code maxBatch} samples on the best available kernel. */
-    public IntRunner runner(int maxBatch) {
-        return new IntRunner(this, maxBatch, Kernels.best());
+    /** Multiply-adds per sample, summed over the layers. */
+    public long macsPerSample() {
+        long macs = 0;
+        for (IntLayer l : layers) {
+            macs += l.macsPerSample();
+        }
+        return macs;
     }
 
-    /** A runner with buffers for up to {@code maxBatch} samples on the given kernel. */
+    /** A single-threaded runner with buffers for up to {@code maxBatch} samples on the best available kernel. */
+    public IntRunner runner(int maxBatch) {
+        return new IntRunner(this, maxBatch, Kernels.best(), 1);
+    }
+
+    /** A single-threaded runner with buffers for up to {@code maxBatch} samples on the given kernel. */
     public IntRunner runner(int maxBatch, Int8Kernel kernel) {
-        return new IntRunner(this, maxBatch, kernel);
+        return new IntRunner(this, maxBatch, kernel, 1);
+    }
+
+    /**
+     * A runner that splits batches of at least {@link IntRunner#MIN_PARALLEL_MACS} multiply-adds
+     * into {@code threads} slices run in parallel (same results as one thread, see {@link IntRunner}).
+     */
+    public IntRunner runner(int maxBatch, Int8Kernel kernel, int threads) {
+        return new IntRunner(this, maxBatch, kernel, threads);
     }
 
     /** Dequantized logits {@code [n, outputLength]} (FLOAT) for features {@code [n, inputLength]} (any shape with n rows). */
     public INDArray output(INDArray features) {
         float[][] x = rows(features);
-        IntRunner r = runner(Math.min(x.length, 128));
+        IntRunner r = runner(Math.min(x.length, 128), Kernels.best(), CORES);
         float[] out = new float[x.length * outputLength()];
         runInChunks(r, x, (from, m, buf) -> {
             float[] y = r.output(buf, m);
@@ -144,7 +164,7 @@ public final class IntModel {
     /** Output codes {@code [n][outputLength]} (uint8 as int) for features {@code [n, inputLength]}. */
     public int[][] outputCodes(INDArray features, Int8Kernel kernel) {
         float[][] x = rows(features);
-        IntRunner r = runner(Math.min(x.length, 128), kernel);
+        IntRunner r = runner(Math.min(x.length, 128), kernel, CORES);
         int[][] out = new int[x.length][];
         runInChunks(r, x, (from, m, buf) -> {
             byte[] q = r.quantize(buf, m);

@@ -101,10 +101,21 @@ public abstract sealed class WeightedLayer implements IntLayer permits IntDense,
         }
     }
 
-    /** {@code clamp(Z_out + multiply(acc + offset[o]), lo, hi)}, the requantization above. */
-    final int requantize(int acc, int o) {
-        int v = outZeroPoint + FixedPoint.multiplyByQuantizedMultiplier(acc + offset[o], m0[o], shift[o]);
-        return Math.max(lo, Math.min(hi, v));
+    /**
+     * Requantizes one sample's (or position's) accumulators {@code acc[accOff + o]}, o &lt; outChannels,
+     * into {@code out[outOff + o * outStep]}: {@code clamp(Z_out + multiply(acc + offset[o]), lo, hi)},
+     * the requantization above. One tight loop per row, so the JIT keeps the per-layer constants in
+     * registers; the clamp uses {@code Math.max/min} (conditional moves), not branches: after a ReLU
+     * about half the values clamp, in no predictable order.
+     */
+    final void requantize(int[] acc, int accOff, byte[] out, int outOff, int outStep) {
+        int z = outZeroPoint;
+        int min = lo;
+        int max = hi;
+        for (int o = 0; o < outChannels; o++) {
+            int v = z + FixedPoint.multiplyByMultiplierUnchecked(acc[accOff + o] + offset[o], m0[o], shift[o]);
+            out[outOff + o * outStep] = (byte) Math.max(min, Math.min(max, v));
+        }
     }
 
     /** Number of output channels (neurons or filters). */

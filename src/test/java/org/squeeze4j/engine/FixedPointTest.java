@@ -139,6 +139,28 @@ class FixedPointTest {
     }
 
     @Test
+    void uncheckedMultiplyEqualsTheCheckedOne() {
+        SplittableRandom r = new SplittableRandom(13);
+        int[] edges = {MIN, MIN + 1, -(1 << 30) - 1, -3, -2, -1, 0, 1, 2, 3, 1 << 30, MAX - 1, MAX};
+        int[] m0s = {0, 1 << 30, (1 << 30) + 1, 1717986918, MAX - 1, MAX};
+        for (int shift = 0; shift <= 31; shift++) {
+            for (int acc : edges) {
+                for (int m0 : m0s) {
+                    assertEquals(FixedPoint.multiplyByQuantizedMultiplier(acc, m0, shift),
+                            FixedPoint.multiplyByMultiplierUnchecked(acc, m0, shift), acc + " * " + m0 + " >> " + shift);
+                }
+            }
+        }
+        for (int i = 0; i < 300_000; i++) {
+            int acc = i % 2 == 0 ? r.nextInt() : r.nextInt(-(1 << 20), 1 << 20);
+            int m0 = r.nextInt(1 << 30, MAX) + (i % 7 == 0 ? 1 : 0);
+            int shift = r.nextInt(32);
+            assertEquals(FixedPoint.multiplyByQuantizedMultiplier(acc, m0, shift),
+                    FixedPoint.multiplyByMultiplierUnchecked(acc, m0, shift), acc + " * " + m0 + " >> " + shift);
+        }
+    }
+
+    @Test
     void multiplyIsRoundOfProductWithinOne() {
         SplittableRandom r = new SplittableRandom(5);
         for (int i = 0; i < 100_000; i++) {

@@ -54,8 +54,13 @@ class IntModelMnistTest {
 
     /** Every layer's codes from the engine (given kernel) for {@code x}, flattened per layer. */
     static int[][] engineLayerCodes(IntModel model, INDArray x, Int8Kernel kernel) {
+        return engineLayerCodes(model, x, kernel, 1);
+    }
+
+    /** As above on a runner with {@code threads} lanes. */
+    static int[][] engineLayerCodes(IntModel model, INDArray x, Int8Kernel kernel, int threads) {
         int n = (int) x.size(0);
-        IntRunner r = model.runner(n, kernel);
+        IntRunner r = model.runner(n, kernel, threads);
         r.runCodes(r.quantize(x.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).ravel().toFloatVector(), n), n);
         int[][] out = new int[model.layers().size()][];
         for (int i = 0; i < out.length; i++) {
@@ -67,10 +72,13 @@ class IntModelMnistTest {
     static void assertBitExact(IntModel model, INDArray x) {
         List<INDArray> sim = new FakeQuantSimulation(model).layerCodes(x);
         for (Int8Kernel k : List.of(Kernels.scalar(), Kernels.best())) {
-            int[][] eng = engineLayerCodes(model, x, k);
-            for (int i = 0; i < eng.length; i++) {
-                int[] expected = sim.get(i).ravel().toIntVector();
-                assertArrayEquals(expected, eng[i], "layer " + i + " (" + model.layers().get(i).describe() + "), kernel " + k.name());
+            for (int threads : new int[] {1, 3}) {
+                int[][] eng = engineLayerCodes(model, x, k, threads);
+                for (int i = 0; i < eng.length; i++) {
+                    int[] expected = sim.get(i).ravel().toIntVector();
+                    assertArrayEquals(expected, eng[i], "layer " + i + " (" + model.layers().get(i).describe() + "), kernel "
+                            + k.name() + ", " + threads + " threads");
+                }
             }
         }
     }
@@ -138,6 +146,44 @@ class IntModelMnistTest {
         assertTrue(e.getMessage().contains("784"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> IntModelBuilder.build(lenet, nan));
         assertTrue(e.getMessage().contains("NaN"), e.getMessage());
+    }
+
+    @Test
+    void threadedRunnersGiveTheSameCodesAndLogitsForEveryBatchSize() {
+        float[] x = testFeatures.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 128)).ravel().toFloatVector();
+        IntRunner serial = intLenet.runner(128, Kernels.best());
+        assertEquals(16, (int) Math.ceil(IntRunner.MIN_PARALLEL_MACS / (double) intLenet.macsPerSample()),
+                "batches of 16 and more are split for LeNet-300-100 (266,200 MACs a sample)");
+        assertEquals(266_200, intLenet.macsPerSample());
+        for (int threads : new int[] {2, 3, 7}) {
+            IntRunner r = intLenet.runner(128, Kernels.best(), threads);
+            assertEquals(threads, r.threads());
+            for (int m : new int[] {1, 15, 16, 17, 100, 128}) {
+                float[] expected = serial.output(x, m).clone();
+                float[] got = r.output(x, m);
+                assertArrayEquals(java.util.Arrays.copyOf(expected, m * 10), java.util.Arrays.copyOf(got, m * 10), 0f,
+                        threads + " threads, batch " + m);
+                byte[] codes = serial.quantize(x, m).clone();
+                byte[] out = serial.runCodes(codes, m).clone();
+                assertArrayEquals(java.util.Arrays.copyOf(out, m * 10), java.util.Arrays.copyOf(r.runCodes(codes, m), m * 10),
+                        threads + " threads, batch " + m + " (codes)");
+                for (int layer = 0; layer < 3; layer++) {
+                    serial.runCodes(codes, m);
+                    assertArrayEquals(serial.layerCodes(layer, m), r.layerCodes(layer, m), "layer " + layer + ", batch " + m);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aBadSampleInAnotherThreadsSliceIsReportedWithItsIndex() {
+        float[] x = testFeatures.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 64)).ravel().toFloatVector();
+        x[60 * 784 + 5] = Float.POSITIVE_INFINITY;
+        IntRunner r = intLenet.runner(64, Kernels.best(), 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> r.output(x, 64));
+        assertTrue(e.getMessage().contains("Infinity at sample 60, feature 5"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> intLenet.runner(8, Kernels.best(), 0));
+        assertTrue(e.getMessage().contains("threads must be positive"), e.getMessage());
     }
 
     @Test
