@@ -33,7 +33,10 @@
  *       trained on a b-bit grid (QAT conversion), so the engine clips where that grid does.</li>
  *   <li>Max pooling runs on the uint8 codes: requantization is monotone, so it commutes.</li>
  *   <li>The Vector-API kernel is used only when {@code jdk.incubator.vector} is in the boot layer;
- *       the build passes {@code --add-modules jdk.incubator.vector} to javac and to the test JVM.</li>
+ *       the build passes {@code --add-modules jdk.incubator.vector} to javac and to the test JVM.
+ *       It skips zero activations in rows that are mostly zero (EIE's dynamic sparsity).</li>
+ *   <li>A runner may split large batches across threads ({@code runner(maxBatch, kernel, threads)}):
+ *       samples are independent, so each thread runs its slice through all layers.</li>
  * </ul>
  *
  * <p>Example:

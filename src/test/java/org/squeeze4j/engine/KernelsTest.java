@@ -58,6 +58,34 @@ class KernelsTest {
     }
 
     @Test
+    void sparseAndMixedRowsEqualTheSlowReference() {
+        // rows below VectorKernel.SPARSE_MAX_DENSITY take the sparse path, the others the 2x2 blocks;
+        // batches mix them, and all-zero rows, in every order
+        Int8Kernel vector = Kernels.vector().orElseThrow();
+        SplittableRandom r = new SplittableRandom(2);
+        double[] densities = {0, 0.02, 0.2, 0.49, 0.5, 0.51, 0.9, 1};
+        for (int trial = 0; trial < 300; trial++) {
+            int m = 1 + r.nextInt(7);
+            int k = 1 + r.nextInt(trial < 200 ? 100 : 1000);
+            int nOut = 1 + r.nextInt(trial < 100 ? 20 : 150);
+            byte[] a = new byte[m * k];
+            for (int i = 0; i < m; i++) {
+                double density = densities[r.nextInt(densities.length)];
+                for (int j = 0; j < k; j++) {
+                    a[i * k + j] = r.nextDouble() < density ? (byte) (trial % 7 == 0 ? 255 : 1 + r.nextInt(255)) : 0;
+                }
+            }
+            byte[] w = new byte[nOut * k];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (byte) (trial % 7 == 0 ? (i % 3 == 0 ? -128 : 127) : r.nextInt(-128, 128));
+            }
+            int[] v = new int[m * nOut];
+            vector.matmul(a, m, k, w, nOut, v);
+            assertArrayEquals(reference(a, m, k, w, nOut), v, "trial " + trial + ": m=" + m + " k=" + k + " nOut=" + nOut);
+        }
+    }
+
+    @Test
     void extremeProductsDoNotOverflowInt16() {
         int k = 64;
         byte[] a = new byte[k];
@@ -87,5 +115,14 @@ class KernelsTest {
         Kernels.vector().orElseThrow().matmul(a, 3, k, w, 3, v);
         assertArrayEquals(expected, v);
         assertEquals(255 * 127 * k, v[0]);
+        // the sparse path at its largest: half the codes 255 (the rest 0), per-lane sums over 32768 terms
+        for (int j = 1; j < 3 * k; j += 2) {
+            a[j] = 0;
+        }
+        java.util.Arrays.fill(w, 2 * k, 3 * k, (byte) 127);
+        expected = reference(a, 3, k, w, 3);
+        Kernels.vector().orElseThrow().matmul(a, 3, k, w, 3, v);
+        assertArrayEquals(expected, v);
+        assertEquals(255 * 127 * (k / 2), v[0]);
     }
 }

@@ -16,7 +16,9 @@ import org.squeeze4j.models.ReferenceModel;
 /**
  * A load-tolerant complement to {@link EngineBenchmark}: ND4J fp32 {@code net.output} and the
  * vector engine on LeNet-300-100, <em>interleaved</em> call by call (so both see the same machine
- * load), reporting the minimum and the median of each. On a shared machine the minimum is the
+ * load), reporting the minimum and the median of each. The engine runs twice: on one thread, and
+ * on as many threads as ND4J uses ({@code maxMasterThreads}, i.e. {@code OMP_NUM_THREADS}), which
+ * is the like-for-like comparison. On a shared machine the minimum is the
  * closest to what each side does when it gets the cores; JMH's averages there measure the
  * neighbours. Run:
  * <pre>
@@ -37,16 +39,20 @@ public final class EngineMinTime {
         MultiLayerNetwork net = ReferenceModel.LENET_300_100.pretrained();
         int[] calib = java.util.stream.IntStream.range(0, 1000).toArray();
         IntModel model = IntModelBuilder.build(net, mnist.train().subset(1000, 42).features(calib));
-        System.out.println("kernel " + Kernels.best().name() + ", ND4J threads " + Nd4j.getEnvironment().maxMasterThreads()
-                + " (OMP_NUM_THREADS=" + System.getenv().getOrDefault("OMP_NUM_THREADS", "unset") + "), engine 1 thread");
+        int nd4jThreads = Nd4j.getEnvironment().maxMasterThreads();
+        System.out.println("kernel " + Kernels.best().name() + ", ND4J threads " + nd4jThreads
+                + " (OMP_NUM_THREADS=" + System.getenv().getOrDefault("OMP_NUM_THREADS", "unset") + ")");
         for (int batch : new int[] {1, 128}) {
             INDArray x = mnist.test().features(java.util.stream.IntStream.range(0, batch).toArray());
             float[] f = x.ravel().toFloatVector();
-            IntRunner r = model.runner(batch, Kernels.best());
             int runs = batch == 1 ? runs1 : runs128;
-            double[][] t = interleave(() -> net.output(x), () -> r.output(f, batch), runs);
-            System.out.printf("batch %3d: ND4J min %8.1f us median %8.1f us | engine min %8.1f us median %8.1f us | speed-up min %.2fx median %.2fx%n",
-                    batch, t[0][0], t[0][1], t[1][0], t[1][1], t[0][0] / t[1][0], t[0][1] / t[1][1]);
+            for (int threads : nd4jThreads == 1 ? new int[] {1} : new int[] {1, nd4jThreads}) {
+                IntRunner r = model.runner(batch, Kernels.best(), threads);
+                double[][] t = interleave(() -> net.output(x), () -> r.output(f, batch), runs);
+                System.out.printf("batch %3d, engine %d thread(s): ND4J min %8.1f us median %8.1f us | engine min %8.1f us median %8.1f us"
+                        + " | speed-up min %.2fx median %.2fx%n",
+                        batch, threads, t[0][0], t[0][1], t[1][0], t[1][1], t[0][0] / t[1][0], t[0][1] / t[1][1]);
+            }
         }
     }
 
