@@ -8,7 +8,8 @@ import java.util.concurrent.Future;
 /**
  * Runs an {@link IntModel} with buffers allocated once: the uint8 input codes, one uint8 buffer per
  * layer output, int32 accumulators and im2col patches, all sized for {@code maxBatch} samples. A
- * call does no allocation and no ND4J work, which is what makes batch-1 inference cheap. Not
+ * call on one thread does no allocation and no ND4J work, which is what makes batch-1 inference
+ * cheap. Not
  * thread-safe: use one runner per thread.
  *
  * <p><b>Threads.</b> Samples are independent, so a runner with {@code threads > 1} splits a large
@@ -40,8 +41,10 @@ public final class IntRunner {
     private final int inZero;
     private final double outScale;
     private final int outZero;
-    /** Slice boundaries of the last run: lane t ran samples {@code [cuts[t], cuts[t+1])}. */
-    private int[] cuts = new int[0];
+    /** Slice boundaries of the last run: lane t ran samples {@code [cuts[t], cuts[t+1])}, t &lt; parts. */
+    private final int[] cuts;
+    /** Number of slices of the last run (0 before the first). */
+    private int parts;
 
     IntRunner(IntModel model, int maxBatch, Int8Kernel kernel, int threads) {
         if (maxBatch <= 0) {
@@ -61,6 +64,7 @@ public final class IntRunner {
         this.layers = model.layers();
         this.macsPerSample = model.macsPerSample();
         this.lanes = new Lane[this.threads];
+        this.cuts = new int[this.threads + 1];
         // lane 0 takes whole batches that are too small to split; the others at most an equal share
         int share = (maxBatch + this.threads - 1) / this.threads;
         for (int t = 0; t < this.threads; t++) {
@@ -118,17 +122,19 @@ public final class IntRunner {
     /** Runs {@code m} samples of input codes through every layer and returns the output codes buffer (uint8). */
     public byte[] runCodes(byte[] codes, int m) {
         checkBatch(codes == null ? -1 : codes.length, m, model.inputLength(), "input codes");
+        if (split(m) == 1) {
+            return lanes[0].forward(codes, m);
+        }
         int n = model.inputLength();
         int outLen = model.outputLength();
-        return run(m, (lane, from, count) -> {
+        runSlices((lane, from, count) -> {
             if (lane.index > 0) {
                 System.arraycopy(codes, from * n, lane.input, 0, count * n);
             }
             byte[] y = lane.forward(lane.index == 0 ? codes : lane.input, count);
-            if (wasSplit()) {
-                System.arraycopy(y, 0, outCodes, from * outLen, count * outLen);
-            }
-        }) ? outCodes : lanes[0].activations[layers.size() - 1];
+            System.arraycopy(y, 0, outCodes, from * outLen, count * outLen);
+        });
+        return outCodes;
     }
 
     /**
@@ -137,26 +143,35 @@ public final class IntRunner {
      */
     public float[] output(float[] x, int m) {
         checkBatch(x == null ? -1 : x.length, m, model.inputLength(), "input values");
-        int outLen = model.outputLength();
-        run(m, (lane, from, count) -> {
-            quantize(x, from, count, lane.input);
-            byte[] q = lane.forward(lane.input, count);
-            int base = from * outLen;
-            for (int i = 0; i < count * outLen; i++) {
-                logits[base + i] = (float) (outScale * ((q[i] & 0xFF) - outZero));
-            }
-        });
+        if (split(m) == 1) {
+            outputSlice(x, lanes[0], 0, m); // the batch-1 path: no lambda, no allocation
+        } else {
+            runSlices((lane, from, count) -> outputSlice(x, lane, from, count));
+        }
         return logits;
+    }
+
+    private void outputSlice(float[] x, Lane lane, int from, int count) {
+        quantize(x, from, count, lane.input);
+        byte[] q = lane.forward(lane.input, count);
+        int outLen = model.outputLength();
+        int base = from * outLen;
+        for (int i = 0; i < count * outLen; i++) {
+            logits[base + i] = (float) (outScale * ((q[i] & 0xFF) - outZero));
+        }
     }
 
     /** A copy of layer {@code i}'s output codes from the last run (first {@code m} samples). */
     public int[] layerCodes(int i, int m) {
         int len = layers.get(i).outputLength();
-        if (m <= 0 || m > cuts[cuts.length - 1]) {
-            throw new IllegalArgumentException("the last run had " + cuts[cuts.length - 1] + " samples, asked for " + m);
+        if (parts == 0) {
+            throw new IllegalStateException("no run yet: call output or runCodes before layerCodes");
+        }
+        if (m <= 0 || m > cuts[parts]) {
+            throw new IllegalArgumentException("the last run had " + cuts[parts] + " samples, asked for " + m);
         }
         int[] out = new int[m * len];
-        for (int t = 0; t + 1 < cuts.length; t++) {
+        for (int t = 0; t < parts; t++) {
             byte[] a = lanes[t].activations[i];
             for (int j = 0; j < (cuts[t + 1] - cuts[t]) * len && cuts[t] * len + j < out.length; j++) {
                 out[cuts[t] * len + j] = a[j] & 0xFF;
@@ -165,30 +180,25 @@ public final class IntRunner {
         return out;
     }
 
-    /** True when the current (or last) run was split across lanes. */
-    private boolean wasSplit() {
-        return cuts.length > 2;
-    }
-
     private interface Slice {
         void run(Lane lane, int from, int count);
     }
 
     /**
-     * Runs {@code slice} on {@code [0, m)}, split across the lanes when the batch is large enough;
-     * returns true when it was split.
+     * Chooses the slices for a batch of {@code m}: one when the batch is under
+     * {@link #MIN_PARALLEL_MACS} or the runner has one thread, else one per thread; returns how many.
      */
-    private boolean run(int m, Slice slice) {
-        int parts = m * macsPerSample >= MIN_PARALLEL_MACS ? Math.min(threads, m) : 1;
-        int[] c = new int[parts + 1];
+    private int split(int m) {
+        parts = m * macsPerSample >= MIN_PARALLEL_MACS ? Math.min(threads, m) : 1;
         for (int t = 0; t <= parts; t++) {
-            c[t] = (int) ((long) m * t / parts);
+            cuts[t] = (int) ((long) m * t / parts);
         }
-        cuts = c;
-        if (parts == 1) {
-            slice.run(lanes[0], 0, m);
-            return false;
-        }
+        return parts;
+    }
+
+    /** Runs the slices chosen by {@link #split}: the first on the caller's thread, the others on {@link EngineThreads}. */
+    private void runSlices(Slice slice) {
+        int[] c = cuts;
         List<Future<?>> others = new ArrayList<>(parts - 1);
         for (int t = 1; t < parts; t++) {
             Lane lane = lanes[t];
@@ -217,7 +227,6 @@ public final class IntRunner {
         if (first != null) {
             throw first;
         }
-        return true;
     }
 
     private void checkBatch(int length, int m, int perSample, String what) {

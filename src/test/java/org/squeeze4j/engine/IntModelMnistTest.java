@@ -184,6 +184,8 @@ class IntModelMnistTest {
         assertTrue(e.getMessage().contains("Infinity at sample 60, feature 5"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> intLenet.runner(8, Kernels.best(), 0));
         assertTrue(e.getMessage().contains("threads must be positive"), e.getMessage());
+        IllegalStateException notRun = assertThrows(IllegalStateException.class, () -> intLenet.runner(8).layerCodes(0, 1));
+        assertTrue(notRun.getMessage().contains("no run yet"), notRun.getMessage());
     }
 
     @Test
