@@ -9,8 +9,7 @@ import java.util.concurrent.Future;
  * Runs an {@link IntModel} with buffers allocated once: the uint8 input codes, one uint8 buffer per
  * layer output, int32 accumulators and im2col patches, all sized for {@code maxBatch} samples. A
  * call on one thread does no allocation and no ND4J work, which is what makes batch-1 inference
- * cheap. Not
- * thread-safe: use one runner per thread.
+ * cheap. Not thread-safe: use one runner per calling thread.
  *
  * <p><b>Threads.</b> Samples are independent, so a runner with {@code threads > 1} splits a large
  * batch into contiguous slices, one per <em>lane</em> (a lane owns its activation buffers and
