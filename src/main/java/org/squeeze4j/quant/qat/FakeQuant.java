@@ -3,6 +3,7 @@ package org.squeeze4j.quant.qat;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Rint;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -72,14 +73,61 @@ public final class FakeQuant {
         return f;
     }
 
+    /**
+     * Per-thread scratch arrays, two slots, grown on demand: the training step reads about a
+     * megabyte of activations and weights into Java arrays, and fresh arrays of that size cost more
+     * to allocate and zero than the fake quantization itself.
+     */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    /**
+     * {@link #read(INDArray)} into this thread's scratch array {@code slot} (0 or 1), which may be
+     * longer than x; valid until the next use of that slot on this thread.
+     */
+    static float[] readScratch(INDArray x, int slot) {
+        float[] f = scratch(slot, (int) x.length());
+        x.data().asNioFloat().get(f, 0, (int) x.length());
+        return f;
+    }
+
+    /**
+     * The values of {@code x} in {@code order} (every channel a contiguous block) in this thread's
+     * scratch array {@code slot}: straight from the buffer when x is already laid out that way, as a
+     * layer's weight view into the network's parameter vector is, else through a copy in that order.
+     */
+    static float[] readScratch(INDArray x, char order, int slot) {
+        if (x.ordering() != order || !Shape.hasDefaultStridesForShape(x)) {
+            return readScratch(x.dup(order), slot);
+        }
+        float[] f = scratch(slot, (int) x.length());
+        x.data().asNioFloat().position((int) x.offset()).get(f, 0, (int) x.length());   // a view's buffer is its parent's
+        return f;
+    }
+
+    private static float[] scratch(int slot, int n) {
+        float[][] s = SCRATCH.get();
+        if (s[slot].length < n) {
+            s[slot] = new float[n];
+        }
+        return s[slot];
+    }
+
+    /** The first {@code x.length()} values of {@code f} into x, an array that owns its whole buffer. */
+    static void write(INDArray x, float[] f) {
+        x.data().asNioFloat().put(f, 0, (int) x.length());
+    }
+
+    /** A new float32 array of {@code shape} in {@code order} holding the first values of {@code f} (Nd4j.create(float[]) is 10x slower). */
+    static INDArray create(float[] f, long[] shape, char order) {
+        INDArray x = Nd4j.createUninitialized(DataType.FLOAT, shape, order);
+        write(x, f);
+        return x;
+    }
+
     static double[] readDouble(INDArray x) {
         double[] d = new double[(int) x.length()];
         x.data().asNioDouble().get(d);
         return d;
-    }
-
-    static void write(INDArray x, float[] f) {
-        x.data().asNioFloat().put(f);
     }
 
     static void write(INDArray x, double[] d) {

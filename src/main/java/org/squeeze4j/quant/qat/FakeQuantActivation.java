@@ -181,16 +181,7 @@ public final class FakeQuantActivation extends BaseActivationFunction {
     }
 
     private void observe(INDArray a) {
-        double bmin = a.minNumber().doubleValue();
-        double bmax = a.maxNumber().doubleValue();
-        if (steps == 0) {
-            min = bmin;
-            max = bmax;
-        } else {
-            min += averagingConstant * (bmin - min);
-            max += averagingConstant * (bmax - max);
-        }
-        steps++;
+        track(a.minNumber().doubleValue(), a.maxNumber().doubleValue());
     }
 
     @Override
@@ -214,10 +205,7 @@ public final class FakeQuantActivation extends BaseActivationFunction {
             observe(a);
         }
         if (fakeQuant) {
-            if (steps == 0) {
-                requireObserved();
-            }
-            QParams q = qparams();
+            QParams q = quantizerParams();
             if (rounding) {
                 FakeQuant.perTensorInPlace(a, q.scale(), q.zeroPoint(), 0, spec().qmax());
             } else {
@@ -233,54 +221,65 @@ public final class FakeQuantActivation extends BaseActivationFunction {
     }
 
     /**
-     * Observation (min, max) and fake quantization in one plain-Java pass over the buffer instead
-     * of two reductions and six ND4J ops: on two shared cores the per-op overhead dominated the
-     * cost of QAT. Same arithmetic as {@link FakeQuant#perTensorInPlace} in double precision.
+     * Observation (min, max) and fake quantization in one pass over the buffer ({@link QuantLoops}
+     * for float32, a plain loop for float64) instead of two reductions and six ND4J ops: on two
+     * shared cores the per-op overhead dominated the cost of QAT. Same arithmetic as
+     * {@link FakeQuant#perTensorInPlace} in double precision.
      */
     private void fused(INDArray a, boolean observe) {
-        boolean isFloat = a.dataType() == DataType.FLOAT;
-        float[] f = isFloat ? FakeQuant.read(a) : null;
-        double[] d = isFloat ? null : FakeQuant.readDouble(a);
-        int n = isFloat ? f.length : d.length;
+        if (a.dataType() == DataType.FLOAT) {
+            int n = (int) a.length();
+            float[] f = FakeQuant.readScratch(a, 0);
+            if (observe) {
+                double[] loHi = new double[2];
+                QuantLoops.best().minMax(f, n, loHi);
+                track(loHi[0], loHi[1]);
+            }
+            QParams q = quantizerParams();
+            QuantLoops.best().affine(f, n, q.scale(), q.zeroPoint(), spec().qmax());
+            FakeQuant.write(a, f);
+            return;
+        }
+        double[] d = FakeQuant.readDouble(a);
         if (observe) {
             double lo = Double.POSITIVE_INFINITY;
             double hi = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i < n; i++) {
-                double v = isFloat ? f[i] : d[i];
+            for (double v : d) {
                 lo = v < lo ? v : lo;             // comparisons, not Math.min/max (slow on the hot path); a NaN
                 hi = v > hi ? v : hi;             // activation still comes out of the quantizer as NaN
             }
-            if (steps == 0) {
-                min = lo;
-                max = hi;
-            } else {
-                min += averagingConstant * (lo - min);
-                max += averagingConstant * (hi - max);
-            }
-            steps++;
+            track(lo, hi);
         }
-        if (steps == 0) {
-            requireObserved();
-        }
-        QParams q = qparams();
+        QParams q = quantizerParams();
         double s = q.scale();
         double z = q.zeroPoint();
         int qmax = spec().qmax();
-        for (int i = 0; i < n; i++) {
-            double c = (isFloat ? f[i] : d[i]) / s + z;
+        for (int i = 0; i < d.length; i++) {
+            double c = d[i] / s + z;
             c = c <= 0 ? 0 : c > qmax ? qmax : c;     // clip then round (integer bounds): no Math.max/min on the hot path
-            c = (Math.rint(c) - z) * s;
-            if (isFloat) {
-                f[i] = (float) c;
-            } else {
-                d[i] = c;
-            }
+            d[i] = (Math.rint(c) - z) * s;
         }
-        if (isFloat) {
-            FakeQuant.write(a, f);
+        FakeQuant.write(a, d);
+    }
+
+    /** One observed batch with extremes {@code lo, hi}: the first sets the range, later ones move it by the EMA. */
+    private void track(double lo, double hi) {
+        if (steps == 0) {
+            min = lo;
+            max = hi;
         } else {
-            FakeQuant.write(a, d);
+            min += averagingConstant * (lo - min);
+            max += averagingConstant * (hi - max);
         }
+        steps++;
+    }
+
+    /** {@link #qparams()}, after checking that there is a range to quantize with. */
+    private QParams quantizerParams() {
+        if (steps == 0) {
+            requireObserved();
+        }
+        return qparams();
     }
 
     @Override
@@ -318,18 +317,14 @@ public final class FakeQuantActivation extends BaseActivationFunction {
 
     /**
      * {@code dL/dx = eps * 1{lo <= f(x) <= hi}} for f = ReLU (also 0 where x <= 0) or identity, in
-     * one Java pass (ReLU's derivative at exactly 0 is 0, as DL4J's).
+     * one pass (ReLU's derivative at exactly 0 is 0, as DL4J's). Like DL4J's own activations the
+     * result is written into {@code in}, which DL4J hands over for that (a fresh pre-activation or a copy).
      */
     private static INDArray fusedBackprop(INDArray in, INDArray eps, double lo, double hi, boolean relu) {
-        INDArray out = eps.ulike();
         if (in.dataType() == DataType.FLOAT) {
-            float[] x = FakeQuant.read(in);
-            float[] e = FakeQuant.read(eps);
-            for (int i = 0; i < x.length; i++) {
-                boolean pass = relu ? x[i] > 0 && x[i] <= hi : x[i] >= lo && x[i] <= hi;
-                e[i] = pass ? e[i] : 0f;
-            }
-            FakeQuant.write(out, e);
+            float[] e = FakeQuant.readScratch(eps, 0);
+            QuantLoops.best().passMask(FakeQuant.readScratch(in, 1), e, (int) in.length(), lo, hi, relu);
+            FakeQuant.write(in, e);
         } else {
             double[] x = FakeQuant.readDouble(in);
             double[] e = FakeQuant.readDouble(eps);
@@ -337,9 +332,9 @@ public final class FakeQuantActivation extends BaseActivationFunction {
                 boolean pass = relu ? x[i] > 0 && x[i] <= hi : x[i] >= lo && x[i] <= hi;
                 e[i] = pass ? e[i] : 0.0;
             }
-            FakeQuant.write(out, e);
+            FakeQuant.write(in, e);
         }
-        return out;
+        return in;
     }
 
     private INDArray fqCopy(INDArray x, QParams q) {

@@ -111,6 +111,9 @@ public final class FakeQuantWeightNoise implements IWeightNoise {
         if (!rounding && range == WeightRange.MAX_ABS) {
             return w.dup();       // nothing is clipped: the surrogate is the identity
         }
+        if (rounding && w.dataType() == DataType.FLOAT) {
+            return fakeQuantizeFloat(w, axis);
+        }
         return run(w, axis, null, null);
     }
 
@@ -132,12 +135,66 @@ public final class FakeQuantWeightNoise implements IWeightNoise {
     }
 
     /**
-     * One fused pass in plain Java instead of 6-7 ND4J ops (reduction, divide, rint, two clips,
-     * multiply, copies): on two shared cores ND4J's per-op overhead made them cost about as much
-     * as the layer's matrix product. A same-order copy makes every channel a contiguous block
-     * ('f' for dense {@code [nIn, nOut]} columns, 'c' for conv {@code [out, ...]}); then per
-     * channel {@code t} (max or mean of |w|), {@code s = (float) max(t / qmax, EPS)} and
-     * {@code w_hat = s clip(rint(w / s), -qmax, qmax)} in double arithmetic.
+     * The training path (float32 weights, rounding on): the channel-major values are read once
+     * into a scratch array (straight from the parameter buffer: a dense {@code [nIn, nOut]} weight is
+     * stored 'f', every output column contiguous), then per channel {@code t}, {@code s} and
+     * {@code w_hat = rint(clip(w * (1/s), -qmax, qmax)) s} in {@link QuantLoops}, written to one new
+     * array. Same values as {@link #run}, which {@link #codes} and {@link #scales} use: on two shared
+     * cores ND4J's per-op overhead made the 6-7 ops of the first version (reduction, divide, rint,
+     * two clips, multiply, copies) cost about as much as the layer's matrix product.
+     */
+    private INDArray fakeQuantizeFloat(INDArray w, int axis) {
+        char order = axis == 1 ? 'f' : 'c';
+        int channels = (int) w.size(axis);
+        int len = (int) (w.length() / channels);
+        float[] f = FakeQuant.readScratch(w, order, 0);
+        double[] t = new double[channels];
+        if (range == WeightRange.MAX_ABS) {
+            float[] m = new float[channels];
+            QuantLoops.best().maxAbs(f, channels, len, m);
+            for (int c = 0; c < channels; c++) {
+                t[c] = m[c];
+            }
+        } else {
+            for (int c = 0; c < channels; c++) {
+                t[c] = meanAbsStat(f, c * len, len);
+            }
+        }
+        double[] sc = scalesFrom(t);
+        float[] s = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            s[c] = (float) sc[c];
+        }
+        QuantLoops.best().symmetric(f, channels, len, s, qmax());
+        return FakeQuant.create(f, w.shape(), order);
+    }
+
+    /**
+     * {@code s = (float) max(t / qmax, EPS)} per channel from the thresholds {@code t}, merged first
+     * into one threshold when per-tensor (the largest for max-abs, the mean for mean-abs).
+     */
+    private double[] scalesFrom(double[] t) {
+        int channels = t.length;
+        if (!perChannel) {
+            double all = 0;
+            for (double v : t) {
+                all = range == WeightRange.MAX_ABS ? Math.max(all, v) : all + v / channels;
+            }
+            java.util.Arrays.fill(t, all);
+        }
+        double[] s = new double[channels];
+        for (int c = 0; c < channels; c++) {
+            s[c] = (float) Math.max(t[c] / qmax(), QParams.EPS);
+        }
+        return s;
+    }
+
+    /**
+     * The reference pass for scales, codes and the float64 and no-rounding cases: a same-order copy
+     * makes every channel a contiguous block ('f' for dense {@code [nIn, nOut]} columns, 'c' for
+     * conv {@code [out, ...]}); then per channel {@code t} (max or mean of |w|),
+     * {@code s = (float) max(t / qmax, EPS)} and {@code w_hat = s clip(rint(w / s), -qmax, qmax)},
+     * with {@code w / s} as {@code w * (float) (1 / s)} for float32 weights.
      */
     private INDArray run(INDArray w, int axis, double[] scalesOut, byte[] codesOut) {
         INDArray c = w.dup(axis == 1 ? 'f' : 'c');
@@ -148,45 +205,26 @@ public final class FakeQuantWeightNoise implements IWeightNoise {
         float[] f = isFloat ? FakeQuant.read(c) : null;
         int qmax = qmax();
         double[] t = new double[channels];
-        double clipMul = range == WeightRange.MEAN_ABS ? WeightRange.laplaceClip(bits) : 1.0;
         for (int ch = 0; ch < channels; ch++) {
             int from = ch * len;
-            t[ch] = isFloat ? absStat(f, from, len) : absStat(d, from, len);
+            t[ch] = isFloat ? (range == WeightRange.MAX_ABS ? ScalarQuantLoops.INSTANCE.maxAbs(f, from, from + len) : meanAbsStat(f, from, len))
+                    : absStat(d, from, len);
         }
-        if (!perChannel) {
-            double all = 0;
-            for (double v : t) {
-                all = range == WeightRange.MAX_ABS ? Math.max(all, v) : all + v / channels;
-            }
-            java.util.Arrays.fill(t, all);
-        }
+        double[] sc = scalesFrom(t);
         for (int ch = 0; ch < channels; ch++) {
-            double sc = (float) Math.max(t[ch] / qmax, QParams.EPS);
             if (scalesOut != null) {
-                scalesOut[ch] = sc;
-            }
-            if (isFloat && codesOut == null && rounding) {
-                float sf = (float) sc;
-                float inv = 1f / sf;            // w * (1/s): one multiply per weight; the codes use the same product
-                // clip, then round: the same as round-then-clip for integer bounds, and plain comparisons
-                // instead of Math.max/min (whose NaN and -0.0 rules made this loop 4x slower)
-                for (int i = ch * len, e = i + len; i < e; i++) {
-                    float x = f[i] * inv;
-                    x = x < -qmax ? -qmax : x > qmax ? qmax : x;
-                    f[i] = (float) Math.rint(x) * sf;
-                }
-                continue;
+                scalesOut[ch] = sc[ch];
             }
             for (int i = ch * len, e = i + len; i < e; i++) {
-                double x = isFloat ? (float) (f[i] * (1f / (float) sc)) : d[i] / sc;
+                double x = isFloat ? (float) (f[i] * (1f / (float) sc[ch])) : d[i] / sc[ch];
                 double q = rounding ? Math.max(-qmax, Math.min(qmax, Math.rint(x))) : Math.max(-qmax, Math.min(qmax, x));
                 if (codesOut != null) {
                     codesOut[i] = (byte) q;
                 }
                 if (isFloat) {
-                    f[i] = (float) q * (float) sc;
+                    f[i] = (float) q * (float) sc[ch];
                 } else {
-                    d[i] = q * sc;
+                    d[i] = q * sc[ch];
                 }
             }
         }
@@ -201,16 +239,9 @@ public final class FakeQuantWeightNoise implements IWeightNoise {
         return c;
     }
 
-    private double absStat(float[] a, int from, int len) {
+    /** ACIQ's clipping threshold {@code c_b mean|w|}, summed in order in double (a NaN weight makes it NaN). */
+    private double meanAbsStat(float[] a, int from, int len) {
         double acc = 0;
-        if (range == WeightRange.MAX_ABS) {
-            float m = 0;
-            for (int i = from, e = from + len; i < e; i++) {
-                float v = Math.abs(a[i]);
-                m = v > m ? v : m;            // not Math.max: see run(); a NaN weight still reaches the output as NaN
-            }
-            return m;
-        }
         for (int i = from, e = from + len; i < e; i++) {
             acc += Math.abs(a[i]);
         }
