@@ -1,5 +1,6 @@
 package org.squeeze4j.quant.qat.bench;
 
+import java.util.Arrays;
 import java.util.Locale;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
@@ -10,40 +11,56 @@ import org.squeeze4j.quant.qat.QatControl;
 import org.squeeze4j.quant.qat.QatPreparation;
 
 /**
- * Harness (not a test): milliseconds per training step on a batch of 128 for the float LeNet-300-100 and for
- * QAT variants, to see where fake quantization costs. Run: see tutorials/05-qat.md.
+ * Harness (not a test): milliseconds per training step on one batch of 128 for the float
+ * LeNet-300-100 and for QAT variants, to see where fake quantization costs. The networks take
+ * turns in blocks of 10 steps (after 5 untimed rounds), so all see the same machine; the minimum
+ * and the median over the rounds are printed with their ratio to float. Argument: rounds (60).
+ * Run with the notebook kernel's JVM options (tutorials/05-qat.md):
+ * <pre>
+ *   OMP_NUM_THREADS=1 java -Xmx512m -XX:+UseSerialGC --add-modules=jdk.incubator.vector \
+ *     -cp target/test-classes:target/classes:$(cat cp.txt) org.squeeze4j.quant.qat.bench.QatStepBench 60
+ * </pre>
+ * Without {@code --add-modules jdk.incubator.vector} the fake quantizers take their scalar loops.
  */
 public final class QatStepBench {
     public static void main(String[] args) {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 60;
         DataSet batch = Datasets.mnist().train().subset(128, 1).toDataSet();
         MultiLayerNetwork fp = ReferenceModel.LENET_300_100.pretrained();
-        MultiLayerNetwork ema = QatPreparation.prepare(fp, QatConfig.of(8, 8));
-        MultiLayerNetwork pact = QatPreparation.prepare(fp, QatConfig.of(2, 2).withPact());
-        MultiLayerNetwork noW = QatPreparation.prepare(fp, QatConfig.of(8, 8));
-        MultiLayerNetwork noA = QatPreparation.prepare(fp, QatConfig.of(8, 8));
-        for (MultiLayerNetwork q : new MultiLayerNetwork[] {ema, pact, noW, noA}) {
-            QatControl.calibrate(q, batch.getFeatures());
+        String[] names = {"float", "prepared, all off", "activations only", "weights only", "W8A8", "W2A2 PACT"};
+        MultiLayerNetwork[] nets = new MultiLayerNetwork[names.length];
+        nets[0] = fp;
+        for (int k = 1; k < names.length; k++) {
+            nets[k] = QatPreparation.prepare(fp, k == 5 ? QatConfig.of(2, 2).withPact() : QatConfig.of(8, 8));
+            QatControl.calibrate(nets[k], batch.getFeatures());
         }
-        MultiLayerNetwork off = QatPreparation.prepare(fp, QatConfig.of(8, 8));
-        QatControl.calibrate(off, batch.getFeatures());
-        QatControl.setFakeQuant(off, false);
-        QatControl.setObserving(off, false);
-        QatControl.weights(noW).forEach(w -> w.setEnabled(false));
-        QatControl.activations(noA).forEach(a -> { a.setFakeQuant(false); a.setObserving(false); });
-        for (int round = 0; round < 3; round++) {
-            System.out.println(String.format(Locale.ROOT, "float %.2f  W8A8 %.2f  W2A2-PACT %.2f  acts only %.2f  weights only %.2f  all off %.2f ms/step",
-                    time(fp, batch), time(ema, batch), time(pact, batch), time(noW, batch), time(noA, batch), time(off, batch)));
+        QatControl.setFakeQuant(nets[1], false);
+        QatControl.setObserving(nets[1], false);
+        QatControl.weights(nets[2]).forEach(w -> w.setEnabled(false));
+        QatControl.activations(nets[3]).forEach(a -> {
+            a.setFakeQuant(false);
+            a.setObserving(false);
+        });
+        double[][] ms = new double[names.length][rounds];
+        for (int r = -5; r < rounds; r++) {
+            for (int k = 0; k < names.length; k++) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < 10; i++) {
+                    nets[k].fit(batch);
+                }
+                if (r >= 0) {
+                    ms[k][r] = (System.nanoTime() - t0) / 1e7;
+                }
+            }
         }
-    }
-
-    private static double time(MultiLayerNetwork net, DataSet b) {
-        for (int i = 0; i < 20; i++) {
-            net.fit(b);
+        for (double[] m : ms) {
+            Arrays.sort(m);
         }
-        long t0 = System.nanoTime();
-        for (int i = 0; i < 100; i++) {
-            net.fit(b);
+        System.out.println("vector loops: " + org.squeeze4j.engine.Kernels.vectorAvailable()
+                + ", OMP_NUM_THREADS=" + System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
+        for (int k = 0; k < names.length; k++) {
+            System.out.println(String.format(Locale.ROOT, "%-18s min %6.2f ms (%.2fx)   median %6.2f ms (%.2fx)", names[k],
+                    ms[k][0], ms[k][0] / ms[0][0], ms[k][rounds / 2], ms[k][rounds / 2] / ms[0][rounds / 2]));
         }
-        return (System.nanoTime() - t0) / 1e6 / 100;
     }
 }
