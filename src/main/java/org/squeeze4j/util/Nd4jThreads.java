@@ -11,9 +11,11 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Why a notebook would want one thread: for small networks the work per op is a few
  * microseconds, and on a shared 2-core machine a second OpenMP thread mostly waits and spins.
- * Measured for one LeNet-300-100 training step (batch 128, median of 30 x 10 steps, two runs) on
- * the 2-core CI machine started with {@code OMP_NUM_THREADS=2}: 22.7-25.5 ms as started,
- * 11.8-14.3 ms after {@code set(1)}, 9.5-11.3 ms for a JVM started with {@code OMP_NUM_THREADS=1}.
+ * Measured for one LeNet-300-100 training step (batch 128, median of blocks of 10 steps) on the
+ * 2-core CI machine started with {@code OMP_NUM_THREADS=2}: 19.5-25.5 ms as started, 11.8-14.3 ms
+ * after {@code set(1)}, 9.5-11.3 ms for a JVM started with {@code OMP_NUM_THREADS=1} (three runs
+ * of a probe, one of the harness {@code QatStepBench} in the test sources: its "float" row, with
+ * and without the thread argument 1).
  */
 public final class Nd4jThreads {
     private Nd4jThreads() {

@@ -205,7 +205,7 @@ public final class FakeQuantActivation extends BaseActivationFunction {
             observe(a);
         }
         if (fakeQuant) {
-            QParams q = quantizerParams();
+            QParams q = qparams();
             if (rounding) {
                 FakeQuant.perTensorInPlace(a, q.scale(), q.zeroPoint(), 0, spec().qmax());
             } else {
@@ -235,7 +235,7 @@ public final class FakeQuantActivation extends BaseActivationFunction {
                 QuantLoops.best().minMax(f, n, loHi);
                 track(loHi[0], loHi[1]);
             }
-            QParams q = quantizerParams();
+            QParams q = qparams();
             QuantLoops.best().affine(f, n, q.scale(), q.zeroPoint(), spec().qmax());
             FakeQuant.write(a, f);
             return;
@@ -250,7 +250,7 @@ public final class FakeQuantActivation extends BaseActivationFunction {
             }
             track(lo, hi);
         }
-        QParams q = quantizerParams();
+        QParams q = qparams();
         double s = q.scale();
         double z = q.zeroPoint();
         int qmax = spec().qmax();
@@ -272,14 +272,6 @@ public final class FakeQuantActivation extends BaseActivationFunction {
             max += averagingConstant * (hi - max);
         }
         steps++;
-    }
-
-    /** {@link #qparams()}, after checking that there is a range to quantize with. */
-    private QParams quantizerParams() {
-        if (steps == 0) {
-            requireObserved();
-        }
-        return qparams();
     }
 
     @Override

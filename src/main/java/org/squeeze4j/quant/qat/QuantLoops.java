@@ -11,8 +11,10 @@ import org.squeeze4j.engine.Kernels;
  *   <li>{@link #scalar()}: plain Java, the reference;</li>
  *   <li>{@link #vector()}: the Java 17 incubator Vector API, 8-16 floats per instruction, when the
  *       JVM runs with {@code --add-modules jdk.incubator.vector} (the notebook kernel and the tests
- *       do). Measured on a batch of 128 MNIST images: the activation quantizer went from about
- *       1.4 ms to about 0.1 ms, the 784x300 weight quantizer from 1.3-3 ms to about 0.1 ms.</li>
+ *       do). Measured with {@code QuantLoopsBench} (test sources), per call: on a batch of 128
+ *       MNIST images the activation quantizer takes 56 us instead of 1229 us and the error mask
+ *       11-14 us instead of 680 us; on the 784x300 weight, max-abs 18 instead of 123 us and the
+ *       quantizer 28 instead of 244 us.</li>
  * </ul>
  * A hand-written loop, not ND4J ops: one fused pass reads each value once, while the same
  * arithmetic as ND4J ops takes 4-7 ops with their per-op overhead (that version cost 2x a float

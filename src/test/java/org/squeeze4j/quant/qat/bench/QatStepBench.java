@@ -14,7 +14,8 @@ import org.squeeze4j.quant.qat.QatPreparation;
  * Harness (not a test): milliseconds per training step on one batch of 128 for the float
  * LeNet-300-100 and for QAT variants, to see where fake quantization costs. The networks take
  * turns in blocks of 10 steps (after 5 untimed rounds), so all see the same machine; the minimum
- * and the median over the rounds are printed with their ratio to float. Argument: rounds (60).
+ * and the median over the rounds are printed with their ratio to float. Arguments: rounds (60), and
+ * optionally a thread count for {@link org.squeeze4j.util.Nd4jThreads#set} (as the notebooks call it).
  * Run with the notebook kernel's JVM options (tutorials/05-qat.md):
  * <pre>
  *   OMP_NUM_THREADS=1 java -Xmx512m -XX:+UseSerialGC --add-modules=jdk.incubator.vector \
@@ -25,6 +26,9 @@ import org.squeeze4j.quant.qat.QatPreparation;
 public final class QatStepBench {
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 60;
+        if (args.length > 1) {
+            org.squeeze4j.util.Nd4jThreads.set(Integer.parseInt(args[1]));
+        }
         DataSet batch = Datasets.mnist().train().subset(128, 1).toDataSet();
         MultiLayerNetwork fp = ReferenceModel.LENET_300_100.pretrained();
         String[] names = {"float", "prepared, all off", "activations only", "weights only", "W8A8", "W2A2 PACT"};
