@@ -1,5 +1,6 @@
 package org.squeeze4j.cli;
 
+import org.squeeze4j.util.OneDnn;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,6 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {PretrainCommand.class, PruneCommand.class, TeacherLogitsCommand.class, CompressCommand.class})
 public final class Main {
     public static void main(String[] args) {
+        OneDnn.enable();
         int code = new CommandLine(new Main())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     cmd.getErr().println("error: " + e.getMessage());

@@ -9,6 +9,7 @@ import java.util.zip.ZipException;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.squeeze4j.util.AtomicFiles;
+import org.squeeze4j.util.OneDnn;
 
 /**
  * Loads and saves DL4J model files with errors a user can act on. Saving writes to a temporary
@@ -17,6 +18,10 @@ import org.squeeze4j.util.AtomicFiles;
  */
 public final class ModelFiles {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    static {
+        OneDnn.enable();   // native convolutions for every network loaded here
+    }
 
     private ModelFiles() {
     }

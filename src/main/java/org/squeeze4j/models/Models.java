@@ -16,6 +16,7 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.schedule.ExponentialSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
+import org.squeeze4j.util.OneDnn;
 
 /**
  * The reference networks of the compression literature, built for 28x28 single-channel images
@@ -28,6 +29,10 @@ import org.nd4j.linalg.schedule.ScheduleType;
 public final class Models {
     /** Default learning-rate decay per epoch. */
     public static final double LR_DECAY = 0.8;
+
+    static {
+        OneDnn.enable();   // native convolutions for every network built here
+    }
 
     private Models() {
     }
