@@ -1,14 +1,21 @@
 package org.squeeze4j.models;
 
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -97,6 +104,105 @@ public final class Models {
                 .setInputType(InputType.convolutionalFlat(28, 28, 1))
                 .build();
         return init(conf);
+    }
+
+    /**
+     * A ResNet-8 for 28x28 grey images (He et al. 2016, the CIFAR variant scaled down): a 3x3 stem,
+     * three basic blocks of two 3x3 convolutions with {@code width}, {@code 2 width} and
+     * {@code 4 width} channels (the last two halve the resolution; their shortcuts are 1x1
+     * projections, the first block's is the identity), global average pooling and a 10-way output.
+     * Every convolution is bias-free and followed by batch normalization; ReLU is a separate
+     * {@link ActivationLayer} so that batch norm can be folded into the convolution before it.
+     * Node names: {@code stem, stem_bn, stem_relu}, then per block {@code bK_conv1, bK_bn1,
+     * bK_relu1, bK_conv2, bK_bn2} (+ {@code bK_proj, bK_proj_bn}), {@code bK_add, bK_relu}; then
+     * {@code pool, fc}.
+     */
+    public static ComputationGraph resnet8(long seed, double learningRate, int width) {
+        if (width <= 0) {
+            throw new IllegalArgumentException("width must be positive, got " + width);
+        }
+        ComputationGraphConfiguration.GraphBuilder g = base(seed, learningRate).graphBuilder()
+                .addInputs("input")
+                .setInputTypes(InputType.convolutionalFlat(28, 28, 1));
+        String x = convBnRelu(g, "stem", "input", width, 3, 1);
+        x = basicBlock(g, "b1", x, width, width, 1);
+        x = basicBlock(g, "b2", x, width, 2 * width, 2);
+        x = basicBlock(g, "b3", x, 2 * width, 4 * width, 2);
+        return init(head(g, x));
+    }
+
+    /**
+     * A depthwise-separable net in the style of MobileNet (Howard et al. 2017) for 28x28 grey
+     * images: a 3x3 stem with {@code width} channels, then four depthwise 3x3 / pointwise 1x1
+     * pairs to {@code 2 width} (stride 2), {@code 2 width}, {@code 4 width} (stride 2) and
+     * {@code 4 width} channels, each convolution followed by batch norm and ReLU; global average
+     * pooling and a 10-way output. Node names {@code stem*}, {@code dwK, dwK_bn, dwK_relu, pwK,
+     * pwK_bn, pwK_relu}, {@code pool, fc}. The depthwise / pointwise pairs are where cross-layer
+     * equalization (Nagel et al. 2019) matters for per-tensor int8.
+     */
+    public static ComputationGraph depthwiseNet(long seed, double learningRate, int width) {
+        if (width <= 0) {
+            throw new IllegalArgumentException("width must be positive, got " + width);
+        }
+        ComputationGraphConfiguration.GraphBuilder g = base(seed, learningRate).graphBuilder()
+                .addInputs("input")
+                .setInputTypes(InputType.convolutionalFlat(28, 28, 1));
+        String x = convBnRelu(g, "stem", "input", width, 3, 1);
+        int[][] pairs = {{2 * width, 2}, {2 * width, 1}, {4 * width, 2}, {4 * width, 1}};
+        for (int k = 0; k < pairs.length; k++) {
+            String dw = "dw" + (k + 1);
+            g.addLayer(dw, new DepthwiseConvolution2D.Builder(3, 3).depthMultiplier(1).stride(pairs[k][1], pairs[k][1])
+                    .convolutionMode(ConvolutionMode.Same).hasBias(false).activation(Activation.IDENTITY)
+                    .weightInit(WeightInit.RELU).build(), x);
+            x = bnRelu(g, dw, dw);
+            x = convBnRelu(g, "pw" + (k + 1), x, pairs[k][0], 1, 1);
+        }
+        return init(head(g, x));
+    }
+
+    private static String convBnRelu(ComputationGraphConfiguration.GraphBuilder g, String name, String in, int out, int k, int stride) {
+        g.addLayer(name, convolution(out, k, stride), in);
+        return bnRelu(g, name, name);
+    }
+
+    private static String bnRelu(ComputationGraphConfiguration.GraphBuilder g, String name, String in) {
+        g.addLayer(name + "_bn", new BatchNormalization.Builder().build(), in);
+        g.addLayer(name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_bn");
+        return name + "_relu";
+    }
+
+    private static ConvolutionLayer convolution(int out, int k, int stride) {
+        return new ConvolutionLayer.Builder(k, k).nOut(out).stride(stride, stride).convolutionMode(ConvolutionMode.Same)
+                .hasBias(false).activation(Activation.IDENTITY).weightInit(WeightInit.RELU).build();
+    }
+
+    private static String basicBlock(ComputationGraphConfiguration.GraphBuilder g, String name, String in, int inChannels,
+                                     int out, int stride) {
+        String h = convBnRelu(g, name + "_conv1", in, out, 3, stride);
+        g.addLayer(name + "_conv2", convolution(out, 3, 1), h);
+        g.addLayer(name + "_bn2", new BatchNormalization.Builder().build(), name + "_conv2");
+        String shortcut = in;
+        if (stride != 1 || inChannels != out) {
+            g.addLayer(name + "_proj", convolution(out, 1, stride), in);
+            g.addLayer(name + "_proj_bn", new BatchNormalization.Builder().build(), name + "_proj");
+            shortcut = name + "_proj_bn";
+        }
+        g.addVertex(name + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), name + "_bn2", shortcut);
+        g.addLayer(name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_add");
+        return name + "_relu";
+    }
+
+    private static ComputationGraphConfiguration head(ComputationGraphConfiguration.GraphBuilder g, String in) {
+        g.addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), in);
+        g.addLayer("fc", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build(),
+                "pool");
+        return g.setOutputs("fc").build();
+    }
+
+    private static ComputationGraph init(ComputationGraphConfiguration conf) {
+        ComputationGraph net = new ComputationGraph(conf);
+        net.init();
+        return net;
     }
 
     /**

@@ -48,6 +48,34 @@ class ModelMeasureTest {
     }
 
     @Test
+    void residualGraphCountsMatchHandComputation() {
+        int w = 4;
+        ModelStats s = ModelMeasure.of("resnet8", org.squeeze4j.models.Models.resnet8(1, 1e-3, w));
+        long hw28 = 28 * 28;
+        long hw14 = 14 * 14;
+        long hw7 = 7 * 7;
+        long expected = 9 * w * hw28                                              // stem 3x3, 1 -> w
+                + 2 * 9L * w * w * hw28                                          // block 1
+                + 9L * w * 2 * w * hw14 + 9L * 2 * w * 2 * w * hw14 + (long) w * 2 * w * hw14     // block 2 + 1x1 projection
+                + 9L * 2 * w * 4 * w * hw7 + 9L * 4 * w * 4 * w * hw7 + 2L * w * 4 * w * hw7     // block 3 + projection
+                + 4L * w * 10;                                                   // fc after global average pooling
+        assertEquals(expected, s.macs());
+        assertEquals(0, s.layer("b1_add").macs());
+        assertEquals("ElementWiseVertex(Add)", s.layer("b2_add").type());
+        assertEquals("16x7x7", s.layer("b3_relu").outputShape());
+        assertEquals(4 * w * 4, s.layer("b3_proj_bn").params(), "gamma, beta, mean, var per channel");
+    }
+
+    @Test
+    void depthwiseConvolutionCostsOneInputChannelPerOutput() {
+        int w = 4;
+        ModelStats s = ModelMeasure.of("dwnet", org.squeeze4j.models.Models.depthwiseNet(1, 1e-3, w));
+        assertEquals(9L * w * 14 * 14, s.layer("dw1").macs(), "3x3 x 4 channels x 14x14, not x 4 again");
+        assertEquals(9L * w, s.layer("dw1").params());
+        assertEquals((long) w * 2 * w * 14 * 14, s.layer("pw1").macs());
+    }
+
+    @Test
     void nonZerosCountZeroedWeights() {
         MultiLayerNetwork net = Models.lenet300100(1, 1e-3);
         INDArray w = net.getLayer(0).getParam("W");

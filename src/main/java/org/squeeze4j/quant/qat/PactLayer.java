@@ -14,6 +14,7 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
+import org.squeeze4j.models.LayerKind;
 
 /**
  * PACT, a ReLU with a learnable clipping level {@code alpha}, fake-quantized on {@code b} bits
@@ -35,12 +36,18 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * it is exactly {@code clip(x, 0, alpha)}, whose gradients {@code GradientCheckUtil} can check;
  * with it on, the STE gradients are by definition not the derivative of the step function.
  */
-public class PactLayer extends BaseLayer {
+public class PactLayer extends BaseLayer implements LayerKind.Declared {
     /** Name of the clipping-level parameter. */
     public static final String ALPHA = "alpha";
 
     @JsonProperty private int bits = 4;
     @JsonProperty private double alphaInit = 6.0;
+
+    /** PACT clips and quantizes element-wise: an activation to the network view. */
+    @Override
+    public LayerKind kind() {
+        return LayerKind.ACTIVATION;
+    }
     @JsonProperty private boolean fakeQuant = true;
 
     /** For JSON. */

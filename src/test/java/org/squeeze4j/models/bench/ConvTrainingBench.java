@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
@@ -11,13 +13,14 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.squeeze4j.measure.ModelMeasure;
 import org.squeeze4j.models.Models;
 import org.squeeze4j.util.Nd4jThreads;
+import org.squeeze4j.util.OneDnn;
 
 /**
  * How fast the reference conv nets train on this machine: median milliseconds per training step
  * (forward, backward, Adam) on random MNIST-shaped batches, the training rate in G MAC/s
  * (3 x forward MACs per image, the usual forward + two backward products), the epoch time that
  * implies for 60,000 images, and which convolution path DL4J took (its oneDNN helper or its own
- * im2col + GEMM). Not a unit test; run it by hand, e.g.
+ * im2col + GEMM, "DL4J"). Models: lenet-5, lenet-5-caffe, resnet8-W, dwnet-W (W the width). Not a unit test; run it by hand, e.g.
  *
  * <pre>
  * ./mvnw -B -q -DskipTests package &amp;&amp; ./mvnw -B -q test-compile
@@ -40,27 +43,46 @@ public final class ConvTrainingBench {
         System.out.printf(Locale.ROOT, "natives: %s, threads %d, batch %d%n",
                 Nd4j.getExecutioner().getEnvironmentInformation().getProperty("blas.vendor"), threads, batch);
         for (String id : models.split(",")) {
-            MultiLayerNetwork net = switch (id) {
-                case "lenet-5" -> Models.lenet5(42, 1e-3);
-                case "lenet-5-caffe" -> Models.lenet5Caffe(42, 1e-3);
-                default -> throw new IllegalArgumentException("unknown model " + id);
-            };
+            Model net = create(id);
             long macs = ModelMeasure.of(id, net).macs();
             DataSet ds = new DataSet(Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, batch, 784), oneHot(batch));
             for (int i = 0; i < 5; i++) {
-                net.fit(ds);
+                fit(net, ds);
             }
             double[] ms = new double[steps];
             for (int i = 0; i < steps; i++) {
                 long t0 = System.nanoTime();
-                net.fit(ds);
+                fit(net, ds);
                 ms[i] = (System.nanoTime() - t0) / 1e6;
             }
             java.util.Arrays.sort(ms);
             double median = ms[steps / 2];
             double gmacs = 3.0 * macs * batch / (median / 1e3) / 1e9;
-            System.out.printf(Locale.ROOT, "%-14s conv path %-14s step %8.1f ms  %6.2f G MAC/s  epoch (60,000 images) %6.1f s%n",
+            System.out.printf(Locale.ROOT, "%-14s conv path %-17s step %8.1f ms  %6.2f G MAC/s  epoch (60,000 images) %6.1f s%n",
                     id, convPath(net), median, gmacs, median / 1e3 * 60000.0 / batch);
+        }
+    }
+
+    /** lenet-5, lenet-5-caffe, resnet8-W or dwnet-W (W the width). */
+    private static Model create(String id) {
+        if (id.startsWith("resnet8-")) {
+            return Models.resnet8(42, 1e-3, Integer.parseInt(id.substring("resnet8-".length())));
+        }
+        if (id.startsWith("dwnet-")) {
+            return Models.depthwiseNet(42, 1e-3, Integer.parseInt(id.substring("dwnet-".length())));
+        }
+        return switch (id) {
+            case "lenet-5" -> Models.lenet5(42, 1e-3);
+            case "lenet-5-caffe" -> Models.lenet5Caffe(42, 1e-3);
+            default -> throw new IllegalArgumentException("unknown model " + id);
+        };
+    }
+
+    private static void fit(Model net, DataSet ds) {
+        if (net instanceof ComputationGraph g) {
+            g.fit(ds);
+        } else {
+            ((MultiLayerNetwork) net).fit(ds);
         }
     }
 
@@ -73,10 +95,11 @@ public final class ConvTrainingBench {
         return y;
     }
 
-    private static String convPath(MultiLayerNetwork net) {
-        for (Layer l : net.getLayers()) {
+    private static String convPath(Model net) {
+        Layer[] layers = net instanceof ComputationGraph g ? g.getLayers() : ((MultiLayerNetwork) net).getLayers();
+        for (Layer l : layers) {
             if (l instanceof ConvolutionLayer c) {
-                return c.getHelper() == null ? "im2col+GEMM" : c.getHelper().getClass().getSimpleName();
+                return OneDnn.path(c);
             }
         }
         return "none";
