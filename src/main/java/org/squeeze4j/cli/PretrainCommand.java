@@ -8,13 +8,12 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
 import org.squeeze4j.data.DatasetSplits;
-import org.squeeze4j.data.Datasets;
 import org.squeeze4j.measure.Accuracy;
 import org.squeeze4j.models.ModelFiles;
 import org.squeeze4j.models.PretrainedInfo;
-import org.squeeze4j.models.ReferenceModel;
+import org.squeeze4j.models.Reference;
 import org.squeeze4j.models.Trainer;
 import org.squeeze4j.models.TrainingHistory;
 import org.squeeze4j.models.TrainingRecipe;
@@ -23,11 +22,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Trains a reference model on MNIST with its recipe and writes the model plus its provenance JSON. */
+/** Trains a reference model on its dataset with its recipe and writes the model plus its provenance JSON. */
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
-        description = "Train a reference model on MNIST with its recipe (this is how the shipped baselines were made).")
+        description = "Train a reference model with its recipe: the LeNets on MNIST, resnet8 and dwnet on Fashion-MNIST "
+                + "(this is how the shipped baselines were made).")
 final class PretrainCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "model id: lenet-300-100, lenet-5 or lenet-5-caffe")
+    @Parameters(index = "0", description = "model id: lenet-300-100, lenet-5, lenet-5-caffe, resnet8 or dwnet")
     String model;
 
     @Option(names = "--out", description = "output directory (default: ${DEFAULT-VALUE})",
@@ -46,21 +46,21 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ReferenceModel ref = ReferenceModel.byId(model);
+        Reference<?> ref = Reference.byId(model);
         TrainingRecipe base = ref.recipe();
         TrainingRecipe recipe = new TrainingRecipe(epochs == null ? base.epochs() : epochs, base.batchSize(),
                 base.learningRate(), seed == null ? base.seed() : seed);
-        DatasetSplits mnist = Datasets.mnist();
-        MultiLayerNetwork net = ref.create(recipe.seed(), recipe.learningRate());
-        System.out.printf(Locale.ROOT, "training %s on %s: %s%n", ref.id(), mnist, recipe);
+        DatasetSplits data = ref.data();
+        Model net = ref.create(recipe.seed(), recipe.learningRate());
+        System.out.printf(Locale.ROOT, "training %s on %s: %s%n", ref.id(), data, recipe);
         // the test set is shown after each epoch for information only: the epoch count is fixed, nothing is selected on it
         TrainingHistory history = Trainer.builder().epochs(recipe.epochs()).progressEveryBatches(progressEvery).build()
-                .fit(net, mnist.train().shuffledIterator(recipe.batchSize(), recipe.seed()), mnist.test().iterator(1000));
-        double accuracy = Accuracy.of(net, mnist.test().iterator(1000));
+                .fit(net, data.train().shuffledIterator(recipe.batchSize(), recipe.seed()), data.test().iterator(1000));
+        double accuracy = Accuracy.of(net, data.test().iterator(1000));
         Provenance p = Provenance.current();
         String command = "./s4j pretrain " + ref.id()
                 + (epochs == null ? "" : " --epochs " + epochs) + (seed == null ? "" : " --seed " + seed);
-        PretrainedInfo info = new PretrainedInfo(ref.id(), accuracy, recipe, Math.round(history.seconds() * 10) / 10.0,
+        PretrainedInfo info = new PretrainedInfo(ref.id(), data.name(), accuracy, recipe, Math.round(history.seconds() * 10) / 10.0,
                 p.machine(), p.versions(), command);
         Files.createDirectories(out);
         ModelFiles.save(net, out.resolve(ref.id() + ".zip"));

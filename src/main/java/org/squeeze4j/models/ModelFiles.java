@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.ZipException;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.squeeze4j.util.AtomicFiles;
@@ -28,11 +30,20 @@ public final class ModelFiles {
 
     /** Loads a network saved by {@link #save} or DL4J's {@code ModelSerializer}. */
     public static MultiLayerNetwork load(Path file) {
+        return load(file, MultiLayerNetwork.class);
+    }
+
+    /** Loads a {@link ComputationGraph} saved by {@link #save} or DL4J's {@code ModelSerializer}. */
+    public static ComputationGraph loadGraph(Path file) {
+        return load(file, ComputationGraph.class);
+    }
+
+    private static <M extends Model> M load(Path file, Class<M> type) {
         if (!Files.isRegularFile(file)) {
             throw new ModelFileException("Model file not found: " + file.toAbsolutePath());
         }
         try (InputStream in = Files.newInputStream(file)) {
-            return load(in, file.toString());
+            return load(in, file.toString(), type);
         } catch (IOException e) {
             throw new ModelFileException("Cannot read model file " + file + ": " + e.getMessage(), e);
         }
@@ -40,13 +51,24 @@ public final class ModelFiles {
 
     /** Loads a network from a stream; {@code what} names the source in error messages. */
     public static MultiLayerNetwork load(InputStream in, String what) {
+        return load(in, what, MultiLayerNetwork.class);
+    }
+
+    /**
+     * Loads a network of the given class ({@link MultiLayerNetwork} or {@link ComputationGraph})
+     * from a stream; {@code what} names the source in error messages.
+     */
+    public static <M extends Model> M load(InputStream in, String what, Class<M> type) {
         try {
-            return ModelSerializer.restoreMultiLayerNetwork(in, false);
+            Model m = type == ComputationGraph.class ? ModelSerializer.restoreComputationGraph(in, false)
+                    : ModelSerializer.restoreMultiLayerNetwork(in, false);
+            return type.cast(m);
         } catch (ZipException | java.io.EOFException e) {
             throw new ModelFileException("Model file " + what + " is truncated or corrupt (" + e.getMessage()
                     + "). Restore it, or re-create it with the command in its .json provenance file.", e);
         } catch (IOException | RuntimeException e) {
-            throw new ModelFileException("Model file " + what + " is not a valid DL4J model (" + e + ").", e);
+            throw new ModelFileException("Model file " + what + " is not a valid DL4J " + type.getSimpleName()
+                    + " (" + e + ").", e);
         }
     }
 
@@ -56,12 +78,17 @@ public final class ModelFiles {
      * @param recreate the command that re-creates the file, named in the error when it is missing
      */
     public static MultiLayerNetwork loadResource(String resource, String recreate) {
+        return loadResource(resource, recreate, MultiLayerNetwork.class);
+    }
+
+    /** Loads a shipped network of the given class; see {@link #loadResource(String, String)}. */
+    public static <M extends Model> M loadResource(String resource, String recreate, Class<M> type) {
         try (InputStream in = ModelFiles.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new ModelFileException("The shipped model " + resource + " is not on the classpath. Re-create it with: "
                         + recreate);
             }
-            return load(in, resource);
+            return load(in, resource, type);
         } catch (IOException e) {
             throw new ModelFileException("Cannot read " + resource + ": " + e.getMessage(), e);
         }
@@ -80,7 +107,7 @@ public final class ModelFiles {
     }
 
     /** Saves {@code net} (without updater state) atomically. */
-    public static void save(MultiLayerNetwork net, Path file) {
+    public static void save(Model net, Path file) {
         try {
             AtomicFiles.write(file, out -> ModelSerializer.writeModel(net, out, false));
         } catch (IOException e) {

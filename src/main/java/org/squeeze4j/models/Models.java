@@ -1,5 +1,6 @@
 package org.squeeze4j.models;
 
+import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -113,9 +114,9 @@ public final class Models {
      * projections, the first block's is the identity), global average pooling and a 10-way output.
      * Every convolution is bias-free and followed by batch normalization; ReLU is a separate
      * {@link ActivationLayer} so that batch norm can be folded into the convolution before it.
-     * Node names: {@code stem, stem_bn, stem_relu}, then per block {@code bK_conv1, bK_bn1,
-     * bK_relu1, bK_conv2, bK_bn2} (+ {@code bK_proj, bK_proj_bn}), {@code bK_add, bK_relu}; then
-     * {@code pool, fc}.
+     * Node names: {@code stem, stem_bn, stem_relu}, then per block {@code bK_conv1, bK_conv1_bn,
+     * bK_conv1_relu, bK_conv2, bK_bn2} (+ {@code bK_proj, bK_proj_bn}), {@code bK_add, bK_relu};
+     * then {@code pool, fc}.
      */
     public static ComputationGraph resnet8(long seed, double learningRate, int width) {
         if (width <= 0) {
@@ -210,13 +211,21 @@ public final class Models {
      * {@code lr(e) = learningRate * LR_DECAY^e} counted from now, instead of the tail of the
      * schedule it was trained with.
      */
-    public static MultiLayerNetwork restartLearningRate(MultiLayerNetwork net, double learningRate) {
+    public static <M extends Model> M restartLearningRate(M net, double learningRate) {
         if (!(learningRate > 0)) {
             throw new IllegalArgumentException("learning rate must be positive, got " + learningRate);
         }
-        net.getLayerWiseConfigurations().setEpochCount(0);
-        net.getLayerWiseConfigurations().setIterationCount(0);
-        net.setLearningRate(new ExponentialSchedule(ScheduleType.EPOCH, learningRate, LR_DECAY));
+        ExponentialSchedule schedule = new ExponentialSchedule(ScheduleType.EPOCH, learningRate, LR_DECAY);
+        if (net instanceof ComputationGraph g) {
+            g.getConfiguration().setEpochCount(0);
+            g.getConfiguration().setIterationCount(0);
+            g.setLearningRate(schedule);
+        } else {
+            MultiLayerNetwork m = (MultiLayerNetwork) net;
+            m.getLayerWiseConfigurations().setEpochCount(0);
+            m.getLayerWiseConfigurations().setIterationCount(0);
+            m.setLearningRate(schedule);
+        }
         return net;
     }
 

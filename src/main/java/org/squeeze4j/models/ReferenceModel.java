@@ -3,15 +3,14 @@ package org.squeeze4j.models;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.squeeze4j.data.DatasetSplits;
+import org.squeeze4j.data.Datasets;
 
 /**
- * The reference networks with their training recipes and shipped pretrained baselines.
- *
- * <p>Each baseline lives on the classpath as {@code /org/squeeze4j/models/<id>.zip} (DL4J
- * ModelSerializer, no updater state) next to {@code <id>.json}, its provenance: test accuracy,
- * recipe, wall time, and the command that reproduces it ({@code ./s4j pretrain <id>}).
+ * The LeNet reference networks, trained on MNIST, with their recipes and shipped pretrained
+ * baselines (see {@link Reference} for the files).
  */
-public enum ReferenceModel {
+public enum ReferenceModel implements Reference<MultiLayerNetwork> {
     /** 784-300-100-10 MLP. */
     LENET_300_100("lenet-300-100", new TrainingRecipe(16, 128, 1e-3, 42)) {
         @Override
@@ -42,36 +41,24 @@ public enum ReferenceModel {
         this.recipe = recipe;
     }
 
-    /** A freshly initialised, untrained network. */
-    public abstract MultiLayerNetwork create(long seed, double learningRate);
-
-    /** A freshly initialised network with the recipe's seed and learning rate. */
-    public MultiLayerNetwork create() {
-        return create(recipe.seed(), recipe.learningRate());
-    }
-
-    /** The short id used on the command line and in file names, e.g. "lenet-300-100". */
+    @Override
     public String id() {
         return id;
     }
 
+    @Override
     public TrainingRecipe recipe() {
         return recipe;
     }
 
-    /** Classpath location of the pretrained model. */
-    public String resource() {
-        return "/org/squeeze4j/models/" + id + ".zip";
+    @Override
+    public DatasetSplits data() {
+        return Datasets.mnist();
     }
 
-    /** Loads the shipped pretrained baseline (a new copy on every call). */
+    @Override
     public MultiLayerNetwork pretrained() {
         return ModelFiles.loadResource(resource(), "./s4j pretrain " + id);
-    }
-
-    /** Provenance of the shipped pretrained baseline. */
-    public PretrainedInfo pretrainedInfo() {
-        return ModelFiles.readProvenance("/org/squeeze4j/models/" + id + ".json", PretrainedInfo.class, "./s4j pretrain " + id);
     }
 
     /** The model with this id, e.g. "lenet-5-caffe". */

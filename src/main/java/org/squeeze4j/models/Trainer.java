@@ -6,14 +6,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.squeeze4j.measure.Accuracy;
 
 /**
- * A small training loop around {@link MultiLayerNetwork#fit(DataSetIterator)}: a fixed number of
+ * A small training loop around DL4J's {@code fit(DataSetIterator)} for a {@code MultiLayerNetwork}
+ * or a single-input {@code ComputationGraph} (see {@link Networks}): a fixed number of
  * epochs, optional validation after each, early stopping with best-weights restore, and one
  * progress line per epoch (loss, validation accuracy, time, estimated time left).
  *
@@ -48,7 +47,7 @@ public final class Trainer {
      *
      * @param validation evaluated after every epoch; may be null (then no early stopping)
      */
-    public TrainingHistory fit(MultiLayerNetwork net, DataSetIterator train, DataSetIterator validation) {
+    public TrainingHistory fit(Model net, DataSetIterator train, DataSetIterator validation) {
         Objects.requireNonNull(net, "net");
         Objects.requireNonNull(train, "train iterator");
         if (patience > 0 && validation == null) {
@@ -65,11 +64,11 @@ public final class Trainer {
         try {
             for (int e = 1; e <= epochs; e++) {
                 long t0 = System.nanoTime();
-                double lr = net.getLearningRate(0) == null ? Double.NaN : net.getLearningRate(0);
+                double lr = Networks.learningRate(net);
                 loss.reset();
                 train.reset();
-                net.fit(train);
-                double acc = validation == null ? Double.NaN : Accuracy.of(net, validation);
+                Networks.fit(net, train);
+                double acc = validation == null ? Double.NaN : accuracy(net, validation);
                 double secs = (System.nanoTime() - t0) / 1e9;
                 results.add(new EpochResult(e, loss.mean(), acc, lr, secs));
                 if (validation == null || acc > best) {
@@ -88,12 +87,19 @@ public final class Trainer {
                 }
             }
         } finally {
-            removeListener(net, loss);
+            Networks.removeListener(net, loss);
         }
         if (bestParams != null && bestEpoch != results.size()) {
             net.setParams(bestParams);
         }
         return new TrainingHistory(results, bestEpoch, stoppedEarly, (System.nanoTime() - start) / 1e9);
+    }
+
+    private static double accuracy(Model net, DataSetIterator data) {
+        data.reset();
+        double acc = Networks.evaluate(net, data).accuracy();
+        data.reset();
+        return acc;
     }
 
     private void report(int epoch, double loss, double acc, double lr, double secs, double elapsed) {
@@ -113,12 +119,6 @@ public final class Trainer {
             progress.println(line);
             progress.flush();
         }
-    }
-
-    private static void removeListener(MultiLayerNetwork net, Object listener) {
-        List<org.deeplearning4j.optimize.api.TrainingListener> kept = new ArrayList<>(net.getListeners());
-        kept.remove(listener);
-        net.setListeners(kept);
     }
 
     /** Averages the mini-batch loss DL4J reports and prints in-epoch progress for slow models. */

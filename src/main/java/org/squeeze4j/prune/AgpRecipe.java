@@ -3,7 +3,8 @@ package org.squeeze4j.prune;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
+import org.squeeze4j.models.Networks;
 import org.squeeze4j.data.DatasetSplits;
 import org.squeeze4j.models.Models;
 import org.squeeze4j.models.Trainer;
@@ -82,8 +83,8 @@ public record AgpRecipe(double targetSparsity, Map<String, Double> layerScales, 
      * Prunes a copy of {@code dense} with this recipe, shuffling {@code data.train()}; the test set is
      * only printed after each epoch (nothing is selected on it). {@code dense} is not changed.
      */
-    public AgpRun run(MultiLayerNetwork dense, DatasetSplits data, Trainer.Builder trainer) {
-        MultiLayerNetwork net = Models.restartLearningRate(dense.clone(), learningRate);
+    public <M extends Model> AgpRun<M> run(M dense, DatasetSplits data, Trainer.Builder trainer) {
+        M net = Models.restartLearningRate(Networks.copy(dense), learningRate);
         var train = data.train().shuffledIterator(batchSize, seed);
         GradualPruning agp = new GradualPruning(schedule(train.batchesPerEpoch()), maskEvery, this::prunerFor);
         net.setListeners(agp);   // a fresh copy: no listeners of the caller's network come along
@@ -94,7 +95,7 @@ public record AgpRecipe(double targetSparsity, Map<String, Double> layerScales, 
             net.setListeners(java.util.List.of());
         }
         agp.masks().applyTo(net);
-        return new AgpRun(net, agp.masks(), history);
+        return new AgpRun<>(net, agp.masks(), history);
     }
 
     private static Map<String, Double> scales(Object... layerAndScale) {

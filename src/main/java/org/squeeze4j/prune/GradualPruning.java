@@ -2,7 +2,6 @@ package org.squeeze4j.prune;
 
 import java.util.function.DoubleFunction;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 
 /**
@@ -42,13 +41,12 @@ public final class GradualPruning extends BaseTrainingListener {
 
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
-        MultiLayerNetwork net = (MultiLayerNetwork) model;
         double target = schedule.sparsityAt(step);
         if (step % frequency == 0 && target > current) {
-            masks = masks.and(prunerFor.apply(target).masks(net));
+            masks = masks.and(prunerFor.apply(target).masks(model));
             current = target;
         }
-        masks.applyTo(net);
+        masks.applyTo(model);
         step++;
     }
 

@@ -1,11 +1,11 @@
 package org.squeeze4j.prune;
 
-import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.squeeze4j.models.Networks;
 
 /**
  * How important each weight of a layer is: an array of the shape of {@code W}, higher = keep.
@@ -22,7 +22,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public interface Importance {
 
     /** Scores of every weight of {@code layer}, same shape as its {@code W}; never modifies the network. */
-    INDArray scores(MultiLayerNetwork net, String layer);
+    INDArray scores(Model net, String layer);
 
     /** {@code |w|}. */
     static Importance magnitude() {
@@ -32,13 +32,7 @@ public interface Importance {
     /** {@code |w · ∂L/∂w|} with the gradient of the training loss on {@code batch}. */
     static Importance taylor(DataSet batch) {
         return (net, layer) -> {
-            int index = PrunableLayers.index(net, layer);
-            MultiLayerNetwork copy = net.clone();
-            copy.setInput(batch.getFeatures());
-            copy.setLabels(batch.getLabels());
-            copy.computeGradientAndScore();
-            Gradient g = copy.gradient();
-            INDArray grad = g.getGradientFor(index + "_W");
+            INDArray grad = Networks.gradient(net, batch, PrunableLayers.node(net, layer).name(), "W");
             return Transforms.abs(PrunableLayers.weights(net, layer).mul(grad), false);
         };
     }

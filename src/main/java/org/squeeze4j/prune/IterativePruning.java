@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.nn.api.Model;
+import org.squeeze4j.models.Networks;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.squeeze4j.measure.Accuracy;
@@ -80,12 +80,12 @@ public final class IterativePruning {
      * @param train training data for fine-tuning
      * @param test data the accuracies are measured on
      */
-    public Result run(MultiLayerNetwork net, DataSetIterator train, DataSetIterator test) {
+    public Result run(Model net, DataSetIterator train, DataSetIterator test) {
         Objects.requireNonNull(net, "net");
         Objects.requireNonNull(train, "train iterator");
         Objects.requireNonNull(test, "test iterator");
         List<String> names = layers.isEmpty() ? PrunableLayers.names(net) : layers;
-        names.forEach(name -> PrunableLayers.index(net, name)); // unknown names fail before anything changes
+        names.forEach(name -> PrunableLayers.node(net, name)); // unknown names fail before anything changes
         String[] nameArray = names.toArray(String[]::new);
         Masks masks = Masks.none();
         List<Round> rounds = new ArrayList<>();
@@ -102,7 +102,7 @@ public final class IterativePruning {
         return new Result(rounds, masks);
     }
 
-    private void fineTune(MultiLayerNetwork net, Masks masks, DataSetIterator train) {
+    private void fineTune(Model net, Masks masks, DataSetIterator train) {
         if (!Double.isNaN(learningRate)) {
             Models.restartLearningRate(net, learningRate);
         }
@@ -111,9 +111,7 @@ public final class IterativePruning {
         try {
             Trainer.builder().epochs(epochsPerRound).progress(null).build().fit(net, train, null);
         } finally {
-            List<TrainingListener> kept = new ArrayList<>(net.getListeners());
-            kept.remove(keeper);
-            net.setListeners(kept);
+            Networks.removeListener(net, keeper);
         }
     }
 

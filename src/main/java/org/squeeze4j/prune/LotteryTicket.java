@@ -3,7 +3,8 @@ package org.squeeze4j.prune;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongFunction;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
+import org.squeeze4j.models.Networks;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.squeeze4j.measure.Accuracy;
@@ -18,7 +19,7 @@ import org.squeeze4j.models.Trainer;
  * values matter, not only the structure.
  */
 public final class LotteryTicket {
-    private final LongFunction<MultiLayerNetwork> factory;
+    private final LongFunction<? extends Model> factory;
     private final DataSetIterator train;
     private final DataSetIterator test;
     private final int epochsPerRound;
@@ -32,7 +33,7 @@ public final class LotteryTicket {
      * @param factory builds a freshly initialised network for a seed
      * @param ratePerRound fraction of the surviving weights pruned after each round, in (0, 1)
      */
-    public LotteryTicket(LongFunction<MultiLayerNetwork> factory, DataSetIterator train, DataSetIterator test,
+    public LotteryTicket(LongFunction<? extends Model> factory, DataSetIterator train, DataSetIterator test,
                          int epochsPerRound, double ratePerRound) {
         if (!(ratePerRound > 0 && ratePerRound < 1)) {
             throw new IllegalArgumentException("pruning rate per round must be in (0, 1), got " + ratePerRound);
@@ -49,12 +50,12 @@ public final class LotteryTicket {
 
     /** Runs {@code rounds} rounds from the initialisation of {@code seed}; the control uses {@code seed + 1000}. */
     public List<Round> run(int rounds, long seed) {
-        MultiLayerNetwork init = factory.apply(seed);
+        Model init = factory.apply(seed);
         INDArray initialParams = init.params().dup();
         Masks masks = Masks.none();
         List<Round> results = new ArrayList<>();
         for (int r = 0; r <= rounds; r++) {
-            MultiLayerNetwork ticket = factory.apply(seed);
+            Model ticket = factory.apply(seed);
             ticket.setParams(initialParams.dup());
             double ticketAcc = trainMasked(ticket, masks);
             double sparsity = masks.layers().isEmpty() ? 0 : Pruner.sparsity(ticket);
@@ -69,16 +70,14 @@ public final class LotteryTicket {
         return results;
     }
 
-    private double trainMasked(MultiLayerNetwork net, Masks masks) {
+    private double trainMasked(Model net, Masks masks) {
         masks.applyTo(net);
         MaskKeeper keeper = masks.keeper();
         net.addListeners(keeper);
         try {
             Trainer.builder().epochs(epochsPerRound).progress(null).build().fit(net, train, null);
         } finally {
-            List<org.deeplearning4j.optimize.api.TrainingListener> others = new ArrayList<>(net.getListeners());
-            others.remove(keeper);
-            net.setListeners(others);
+            Networks.removeListener(net, keeper);
         }
         return Accuracy.of(net, test);
     }

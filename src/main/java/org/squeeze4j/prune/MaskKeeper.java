@@ -1,7 +1,6 @@
 package org.squeeze4j.prune;
 
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 
 /**
@@ -29,6 +28,6 @@ public final class MaskKeeper extends BaseTrainingListener {
 
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
-        masks.applyTo((MultiLayerNetwork) model);
+        masks.applyTo(model);
     }
 }

@@ -4,7 +4,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
+import org.squeeze4j.models.NetworkView;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -32,10 +33,10 @@ public final class Masks {
      * non-zero, 0 where it is exactly zero. Use it to keep a shipped pruned model's zeros through
      * further fine-tuning ({@code net.addListeners(Masks.ofZeros(net).keeper())}).
      */
-    public static Masks ofZeros(MultiLayerNetwork net) {
+    public static Masks ofZeros(Model net) {
         Masks result = none();
-        for (String layer : PrunableLayers.names(net)) {
-            result = result.with(layer, PrunableLayers.weights(net, layer).neq(0).castTo(DataType.FLOAT));
+        for (var node : NetworkView.of(net).weighted()) {
+            result = result.with(node.name(), node.weight().neq(0).castTo(DataType.FLOAT));
         }
         return result;
     }
@@ -82,9 +83,13 @@ public final class Masks {
     }
 
     /** Multiplies every masked layer's weights by its mask, in place. */
-    public void applyTo(MultiLayerNetwork net) {
+    public void applyTo(Model net) {
+        if (masks.isEmpty()) {
+            return;
+        }
+        NetworkView view = NetworkView.of(net);
         for (Map.Entry<String, INDArray> e : masks.entrySet()) {
-            INDArray w = PrunableLayers.weights(net, e.getKey());
+            INDArray w = view.weightedNode(e.getKey()).weight();
             if (!java.util.Arrays.equals(w.shape(), e.getValue().shape())) {
                 throw new IllegalArgumentException("mask of '" + e.getKey() + "' has shape " + java.util.Arrays.toString(e.getValue().shape())
                         + " but the layer's weights have shape " + java.util.Arrays.toString(w.shape()));

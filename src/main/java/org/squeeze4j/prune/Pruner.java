@@ -5,7 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
+import org.squeeze4j.models.LayerKind;
+import org.squeeze4j.models.LayerNode;
+import org.squeeze4j.models.NetworkView;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -48,11 +51,14 @@ public final class Pruner {
     }
 
     /** The masks this pruner would apply; the network is not modified. */
-    public Masks masks(MultiLayerNetwork net) {
-        List<String> names = layers.isEmpty() ? PrunableLayers.names(net) : layers;
+    public Masks masks(Model net) {
+        NetworkView view = NetworkView.of(net);
+        List<String> names = layers.isEmpty() ? view.weightedNames() : layers;
         Map<String, INDArray> scores = new LinkedHashMap<>();
         for (String name : names) {
-            INDArray w = PrunableLayers.weights(net, name); // validates the name
+            LayerNode node = view.weightedNode(name); // validates the name
+            requireStructureFits(node);
+            INDArray w = node.weight();
             INDArray s = importance.scores(net, name);
             if (!java.util.Arrays.equals(s.shape(), w.shape())) {
                 throw new IllegalStateException("importance returned scores of shape " + java.util.Arrays.toString(s.shape())
@@ -71,13 +77,13 @@ public final class Pruner {
                 throw new IllegalArgumentException("no selection for layer " + e.getKey() + ": give it selection(\"" + e.getKey()
                         + "\", ...) or set a default selection(...)");
             }
-            masks = masks.with(e.getKey(), granularity.mask(PrunableLayers.weights(net, e.getKey()), e.getValue(), sel));
+            masks = masks.with(e.getKey(), granularity.mask(view.weightedNode(e.getKey()).weight(), e.getValue(), sel));
         }
         return masks;
     }
 
     /** Computes the masks and zeroes the pruned weights in place. */
-    public Masks prune(MultiLayerNetwork net) {
+    public Masks prune(Model net) {
         Masks masks = masks(net);
         masks.applyTo(net);
         return masks;
@@ -94,8 +100,22 @@ public final class Pruner {
     }
 
     /** Fraction of zero weights over the given layers' {@code W} (all prunable layers if none are given). */
-    public static double sparsity(MultiLayerNetwork net, String... layers) {
+    public static double sparsity(Model net, String... layers) {
         return PrunableLayers.fractionOfSmall(net, 0, false, layers);
+    }
+
+    /**
+     * Structured granularities read a weight as {@code [outputs, inputs]} rows, which holds for
+     * dense and ordinary convolution layers only; on a depthwise, separable or transposed
+     * convolution the rows would mix channels, so those take element-wise pruning only.
+     */
+    private void requireStructureFits(LayerNode node) {
+        LayerKind k = node.kind();
+        if (granularity != Granularity.ELEMENT && k != LayerKind.DENSE && k != LayerKind.OUTPUT && k != LayerKind.CONV) {
+            throw new IllegalArgumentException("structured pruning of " + node.describe() + " is not supported: its weight"
+                    + " layout has no [outputs, inputs] rows. Prune it element-wise (Granularity.element()), or leave it out"
+                    + " with layers(...)");
+        }
     }
 
     private Selection globalThreshold(Map<String, INDArray> scores) {

@@ -2,7 +2,7 @@ package org.squeeze4j.prune;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.squeeze4j.measure.Accuracy;
@@ -17,7 +17,7 @@ public final class SensitivityScan {
     }
 
     /** Scans every given layer at every given sparsity; the network is restored afterwards. */
-    public static List<SensitivityPoint> run(MultiLayerNetwork net, List<String> layers, double[] sparsities,
+    public static List<SensitivityPoint> run(Model net, List<String> layers, double[] sparsities,
                                              Importance importance, DataSetIterator data) {
         List<SensitivityPoint> points = new ArrayList<>();
         for (String layer : layers) {

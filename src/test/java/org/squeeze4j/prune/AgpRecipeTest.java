@@ -47,7 +47,7 @@ class AgpRecipeTest {
         MultiLayerNetwork dense = Models.lenet300100(5, 1e-3);
         var before = dense.params().dup();
         AgpRecipe recipe = AgpRecipe.LENET_300_100.withTarget(0.8).withEpochs(1, 2);
-        AgpRun run = recipe.run(dense, small, Trainer.builder().progress(null));
+        AgpRun<MultiLayerNetwork> run = recipe.run(dense, small, Trainer.builder().progress(null));
 
         assertEquals(before, dense.params(), "the input network must not change");
         assertEquals(2, run.history().epochs().size());
