@@ -16,6 +16,9 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.squeeze4j.models.LayerKind;
+import org.squeeze4j.models.LayerNode;
+import org.squeeze4j.models.NetworkView;
 
 /**
  * Low-rank factorisation by truncated SVD (Denton et al. 2014, "Exploiting linear structure within
@@ -40,9 +43,9 @@ public final class LowRank {
 
     /** The weight matrix that is factorised: {@code W} itself for dense layers, {@code [out, in·kh·kw]} for convolutions. */
     public static INDArray matrix(MultiLayerNetwork net, String layer) {
-        Layer l = layer(net, layer);
-        INDArray w = l.getParam("W");
-        if (l.conf().getLayer() instanceof ConvolutionLayer) {
+        LayerNode n = factorisable(net, layer);
+        INDArray w = n.weight();
+        if (n.kind() == LayerKind.CONV) {
             long[] s = w.shape();
             return w.dup('c').reshape('c', s[0], s[1] * s[2] * s[3]);
         }
@@ -68,7 +71,7 @@ public final class LowRank {
     public static MultiLayerNetwork factorize(MultiLayerNetwork net, Map<String, Integer> ranks) {
         MultiLayerConfiguration old = net.getLayerWiseConfigurations();
         for (String name : ranks.keySet()) {
-            layer(net, name); // validates
+            factorisable(net, name); // validates
         }
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .seed(old.getConf(0).getSeed()).dataType(net.getLayerWiseConfigurations().getDataType()).list();
@@ -92,7 +95,8 @@ public final class LowRank {
                 throw new IllegalArgumentException("rank for layer " + conf.getLayerName() + " must be 1-" + max + ", got " + r);
             }
             org.deeplearning4j.nn.conf.layers.Layer first;
-            if (conf instanceof ConvolutionLayer c) {
+            if (conf.getClass() == ConvolutionLayer.class) {
+                ConvolutionLayer c = (ConvolutionLayer) conf;
                 first = new ConvolutionLayer.Builder(c.getKernelSize()).stride(c.getStride()).padding(c.getPadding())
                         .dilation(c.getDilation()).convolutionMode(c.getConvolutionMode())
                         .nIn(c.getNIn()).nOut(r).hasBias(false).activation(Activation.IDENTITY)
@@ -137,7 +141,7 @@ public final class LowRank {
             int r = ranks.get(name);
             INDArray w = src.getParam("W");
             Svd svd = Svd.of(matrix(net, name));
-            if (src.conf().getLayer() instanceof ConvolutionLayer) {
+            if (src.conf().getLayer().getClass() == ConvolutionLayer.class) {
                 long[] s = w.shape();                                  // [out, in, kh, kw]
                 INDArray first = svd.right(r, 0.5).reshape('c', r, s[1], s[2], s[3]);
                 INDArray second = svd.left(r, 0.5).reshape('c', s[0], r, 1, 1);
@@ -164,17 +168,14 @@ public final class LowRank {
         return n;
     }
 
-    private static Layer layer(MultiLayerNetwork net, String name) {
-        for (Layer l : net.getLayers()) {
-            if (name.equals(l.conf().getLayer().getLayerName())) {
-                if (!l.paramTable().containsKey("W")) {
-                    throw new IllegalArgumentException("layer '" + name + "' has no weights to factorise");
-                }
-                return l;
-            }
+    /** The node called {@code name}, which must be a dense, output or plain convolution layer. */
+    private static LayerNode factorisable(MultiLayerNetwork net, String name) {
+        LayerNode n = NetworkView.of(net).weightedNode(name);
+        if (n.kind() != LayerKind.DENSE && n.kind() != LayerKind.OUTPUT && n.kind() != LayerKind.CONV) {
+            throw new IllegalArgumentException("layer " + n.describe() + " cannot be factorised: only dense, output and"
+                    + " plain convolution layers can (a " + n.kind() + " weight is not an [out, in k k] matrix)");
         }
-        throw new IllegalArgumentException("no layer named '" + name + "'; layers are "
-                + Arrays.stream(net.getLayers()).map(l -> l.conf().getLayer().getLayerName()).toList());
+        return n;
     }
 
     static List<String> names(MultiLayerNetwork net) {

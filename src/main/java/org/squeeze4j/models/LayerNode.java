@@ -76,6 +76,16 @@ public record LayerNode(int index, String name, LayerKind kind, List<String> inp
         };
     }
 
+    /**
+     * The output-channel axis of the weight of a layer configuration on its own (for DL4J hooks
+     * that see a layer but not its network, such as weight noise); see {@link #outputAxis()}.
+     */
+    public static int outputAxisOf(org.deeplearning4j.nn.conf.layers.Layer conf) {
+        String name = conf.getLayerName() == null ? "?" : conf.getLayerName();
+        LayerKind kind = NetworkView.kindOf(conf, "layer '" + name + "'");
+        return new LayerNode(-1, name, kind, List.of(), null, conf, null).outputAxis();
+    }
+
     /** Number of output channels (features of a dense layer). */
     public long outputChannels() {
         requireWeighted();

@@ -4,16 +4,15 @@ import java.util.Arrays;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.squeeze4j.models.LayerKind;
+import org.squeeze4j.models.LayerNode;
+import org.squeeze4j.models.NetworkView;
 
 /**
  * Structured pruning made real: removes output units (neurons of a dense layer, filters of a
@@ -32,30 +31,36 @@ public final class UnitSurgery {
 
     /** A new network in which {@code layer} keeps only the units {@code keep} (ascending, distinct). */
     public static MultiLayerNetwork keepUnits(MultiLayerNetwork net, String layer, int[] keep) {
-        int i = PrunableLayers.index(net, layer);
+        NetworkView view = NetworkView.of(net);
+        LayerNode from = view.weightedNode(layer);
+        int i = from.index();
+        if (from.kind() != LayerKind.DENSE && from.kind() != LayerKind.CONV) {
+            throw new IllegalArgumentException("cannot remove units of " + from.describe() + ": only hidden dense and"
+                    + " convolution layers can lose units" + (from.kind() == LayerKind.OUTPUT
+                    ? "; the output layer's units are the classes" : ", not a " + from.kind()));
+        }
         MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
         Layer li = conf.getConf(i).getLayer();
-        if (li instanceof BaseOutputLayer || !(li instanceof DenseLayer || li instanceof ConvolutionLayer)) {
-            throw new IllegalArgumentException("cannot remove units of " + layer + " (" + li.getClass().getSimpleName()
-                    + "): only hidden dense and convolution layers can lose units; the output layer's units are the classes");
-        }
         int units = (int) ((FeedForwardLayer) li).getNOut();
         checkKeep(keep, units, layer);
-        int j = nextParametric(conf, i, layer);
+        LayerNode to = nextParametric(view, i, layer);
+        int j = to.index();
         Layer lj = conf.getConf(j).getLayer();
-        if (!(lj instanceof FeedForwardLayer next)) {
-            throw new IllegalArgumentException("the layer after " + layer + " is " + lj.getClass().getSimpleName() + ", which cannot shrink its input");
+        if (to.kind() != LayerKind.DENSE && to.kind() != LayerKind.OUTPUT && to.kind() != LayerKind.CONV) {
+            throw new IllegalArgumentException("the layer after " + layer + " is " + to.describe()
+                    + ", which cannot shrink its input: only dense, output and convolution layers can");
         }
+        FeedForwardLayer next = (FeedForwardLayer) lj;
         long positions = 1;
-        if (li instanceof ConvolutionLayer && !(lj instanceof ConvolutionLayer)) {
+        if (from.kind() == LayerKind.CONV && to.kind() != LayerKind.CONV) {
             InputPreProcessor pre = conf.getInputPreProcess(j);
             if (!(pre instanceof CnnToFeedForwardPreProcessor flatten)) {
                 throw new IllegalArgumentException("expected a flattening preprocessor before " + name(lj) + ", found " + pre);
             }
             positions = flatten.getInputHeight() * flatten.getInputWidth();
             flatten.setNumChannels(keep.length);
-        } else if (li instanceof DenseLayer && !(lj instanceof DenseLayer || lj instanceof BaseOutputLayer)) {
-            throw new IllegalArgumentException("a dense layer " + layer + " followed by " + lj.getClass().getSimpleName() + " is not supported");
+        } else if (from.kind() == LayerKind.DENSE && to.kind() == LayerKind.CONV) {
+            throw new IllegalArgumentException("a dense layer " + layer + " followed by " + to.describe() + " is not supported");
         }
         ((FeedForwardLayer) li).setNOut(keep.length);
         next.setNIn(keep.length * positions);
@@ -121,16 +126,15 @@ public final class UnitSurgery {
         return back.permute(inverse).dup('c');
     }
 
-    private static int nextParametric(MultiLayerConfiguration conf, int i, String layer) {
-        for (int j = i + 1; j < conf.getConfs().size(); j++) {
-            Layer l = conf.getConf(j).getLayer();
-            if (l instanceof FeedForwardLayer) {
-                return j;
+    /** The next node with parameters after node {@code i}; only pooling, activations and dropout may lie between. */
+    private static LayerNode nextParametric(NetworkView view, int i, String layer) {
+        for (LayerNode n : view.nodes().subList(i + 1, view.nodes().size())) {
+            if (n.kind().weighted()) {
+                return n;
             }
-            if (!(l instanceof SubsamplingLayer) && !(l instanceof org.deeplearning4j.nn.conf.layers.ActivationLayer)
-                    && !(l instanceof org.deeplearning4j.nn.conf.layers.DropoutLayer)) {
-                throw new IllegalArgumentException("cannot remove units of " + layer + ": it is followed by " + l.getClass().getSimpleName()
-                        + " (" + name(l) + "), whose parameters would also have to shrink");
+            if (n.kind() != LayerKind.POOL && n.kind() != LayerKind.ACTIVATION && n.kind() != LayerKind.DROPOUT) {
+                throw new IllegalArgumentException("cannot remove units of " + layer + ": it is followed by " + n.describe()
+                        + ", whose parameters would also have to shrink");
             }
         }
         throw new IllegalArgumentException("layer " + layer + " has no following layer to adjust");

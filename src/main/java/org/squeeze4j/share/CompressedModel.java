@@ -21,6 +21,7 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.squeeze4j.models.NetworkView;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -60,7 +61,7 @@ public final class CompressedModel {
 
     /** Compresses {@code net} whose shared layers are {@code shared}, with the paper's index bits: 8 for convolutions, 5 otherwise. */
     public static CompressedModel of(String model, MultiLayerNetwork net, SharedWeights shared) {
-        return of(model, net, shared, name -> isConv(net, name) ? 8 : 5);
+        return of(model, net, shared, name -> NetworkView.of(net).weightedNode(name).kind().convolutional() ? 8 : 5);
     }
 
     /** Compresses {@code net} with {@code indexBits.apply(layer)} bits per relative index. */
@@ -369,14 +370,5 @@ public final class CompressedModel {
         byte[] b = new byte[n];
         in.readFully(b);
         return b;
-    }
-
-    private static boolean isConv(MultiLayerNetwork net, String name) {
-        for (Layer l : net.getLayers()) {
-            if (name.equals(l.conf().getLayer().getLayerName())) {
-                return l.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-            }
-        }
-        throw new IllegalArgumentException("no layer " + name);
     }
 }

@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.squeeze4j.models.NetworkView;
 import org.squeeze4j.prune.PrunableLayers;
 
 /**
@@ -60,7 +61,7 @@ public final class WeightSharing {
         List<SharedLayer> shared = new ArrayList<>();
         for (String name : names) {
             INDArray w = PrunableLayers.weights(net, name);
-            int b = bits.getOrDefault(name, isConv(net, name) ? convBits : denseBits);
+            int b = bits.getOrDefault(name, NetworkView.of(net).weightedNode(name).kind().convolutional() ? convBits : denseBits);
             SharedLayer layer = share(name, w, b, init, seed, iterations);
             w.assign(layer.weights());
             shared.add(layer);
@@ -108,11 +109,6 @@ public final class WeightSharing {
             throw new IllegalArgumentException("bits for layer " + layer + " must be 1-" + MAX_BITS
                     + " (the paper uses 8 for convolutions, 5-6 for fully connected layers), got " + bits);
         }
-    }
-
-    private static boolean isConv(MultiLayerNetwork net, String name) {
-        Layer layer = net.getLayer(PrunableLayers.index(net, name));
-        return layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
     }
 
     /** Options of {@link WeightSharing}. */

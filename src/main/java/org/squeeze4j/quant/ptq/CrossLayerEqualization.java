@@ -63,7 +63,7 @@ public final class CrossLayerEqualization {
         }
         List<double[]> total = new ArrayList<>();
         for (int[] p : pairs) {
-            double[] one = new double[(int) out.getLayer(p[0]).getParam("W").size(Layers.outAxis(out.getLayer(p[0]).getParam("W")))];
+            double[] one = new double[(int) out.getLayer(p[0]).getParam("W").size(Layers.outAxis(out, p[0]))];
             java.util.Arrays.fill(one, 1);
             total.add(one);
         }

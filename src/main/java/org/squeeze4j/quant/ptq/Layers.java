@@ -5,9 +5,6 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -16,6 +13,8 @@ import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.squeeze4j.models.LayerKind;
+import org.squeeze4j.models.NetworkView;
 
 /** Package helpers over DL4J layers: which are supported, names for messages, pre-activations. */
 final class Layers {
@@ -33,15 +32,15 @@ final class Layers {
         return "layer " + i + " (" + c.getLayerName() + ", " + c.getClass().getSimpleName() + ")";
     }
 
-    /** Dense, output or (plain) convolution layer: has a weight to quantize. */
+    /** Dense, output or (plain) convolution layer: has a weight to quantize (by the network view's kind). */
     static boolean isWeighted(MultiLayerNetwork net, int i) {
-        Class<?> c = conf(net, i).getClass();
-        return c == DenseLayer.class || c == OutputLayer.class || c == ConvolutionLayer.class;
+        LayerKind k = NetworkView.of(net).nodes().get(i).kind();
+        return k == LayerKind.DENSE || k == LayerKind.OUTPUT || k == LayerKind.CONV;
     }
 
-    /** The output-channel axis of layer i's weight: 1 for dense {@code [nIn, nOut]}, 0 for conv {@code [out, in, kh, kw]}. */
-    static int outAxis(INDArray w) {
-        return w.rank() == 2 ? 1 : 0;
+    /** The output-channel axis of layer i's weight, from the network view: 1 for dense {@code [nIn, nOut]}, 0 for conv. */
+    static int outAxis(MultiLayerNetwork net, int i) {
+        return NetworkView.of(net).nodes().get(i).outputAxis();
     }
 
     /** Rejects layers PTQ does not know, naming the first one; BN gets a hint to fold it first. */

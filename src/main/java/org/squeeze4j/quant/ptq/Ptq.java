@@ -172,7 +172,7 @@ public final class Ptq {
 
     /** {@code zeta (w_hat + u)} per output channel (Banner et al. 2019, section 4.3). */
     static INDArray varianceCorrected(INDArray w, INDArray hat) {
-        int axis = Layers.outAxis(w);
+        int axis = w.rank() == 2 ? 1 : 0;   // dense [nIn, nOut] or conv [out, in, kh, kw]: the only kinds PTQ accepts
         INDArray wd = w.castTo(DataType.DOUBLE);
         INDArray hd = hat.castTo(DataType.DOUBLE).dup();
         int channels = (int) w.size(axis);

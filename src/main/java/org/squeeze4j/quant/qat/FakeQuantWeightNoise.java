@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.weightnoise.IWeightNoise;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.squeeze4j.models.LayerNode;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.squeeze4j.quant.QParams;
@@ -256,18 +257,15 @@ public final class FakeQuantWeightNoise implements IWeightNoise {
         return range == WeightRange.MAX_ABS ? acc : WeightRange.laplaceClip(bits) * acc / len;
     }
 
-    /** The channel axis of the weight of a supported layer; throws naming the layer otherwise. */
+    /** The channel axis of the weight of a supported layer (from the network view); throws naming the layer otherwise. */
     static int axis(org.deeplearning4j.nn.conf.layers.Layer conf, int index) {
         Class<?> c = conf.getClass();
-        if (c == DenseLayer.class || c == OutputLayer.class) {
-            return 1;
+        if (c != DenseLayer.class && c != OutputLayer.class && c != ConvolutionLayer.class) {
+            throw new IllegalArgumentException("layer " + index + " (" + conf.getLayerName() + ", " + c.getSimpleName()
+                    + ") cannot take fake-quantized weights: FakeQuantWeightNoise handles DenseLayer, OutputLayer and"
+                    + " ConvolutionLayer only");
         }
-        if (c == ConvolutionLayer.class) {
-            return 0;
-        }
-        throw new IllegalArgumentException("layer " + index + " (" + conf.getLayerName() + ", " + c.getSimpleName()
-                + ") cannot take fake-quantized weights: FakeQuantWeightNoise handles DenseLayer, OutputLayer and"
-                + " ConvolutionLayer only");
+        return LayerNode.outputAxisOf(conf);
     }
 
     @Override
