@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.squeeze4j.measure.ModelMeasure;
 import org.squeeze4j.measure.ModelStats;
 import org.squeeze4j.models.PretrainedInfo;
+import org.squeeze4j.models.Reference;
 import org.squeeze4j.models.ReferenceModel;
 import org.squeeze4j.prune.PrunedInfo;
 import org.squeeze4j.prune.PrunedReference;
@@ -26,9 +27,9 @@ class ReadmeTest {
         String readme = Files.readString(Path.of("README.md"));
         Pattern row = Pattern.compile("\\| `([a-z0-9-]+)` \\| ([0-9.]+) \\| ([0-9,]+) \\| ([0-9,]+) \\| (\\d+) \\| ([0-9]+) s \\|");
         Matcher m = row.matcher(readme);
-        Set<ReferenceModel> seen = new HashSet<>();
+        Set<Reference<?>> seen = new HashSet<>();
         while (m.find()) {
-            ReferenceModel model = ReferenceModel.byId(m.group(1));
+            Reference<?> model = Reference.byId(m.group(1));
             PretrainedInfo info = model.pretrainedInfo();
             ModelStats stats = ModelMeasure.of(model.id(), model.create());
             assertEquals(String.format(Locale.ROOT, "%.4f", info.testAccuracy()), m.group(2), model.id() + " accuracy");
@@ -38,7 +39,8 @@ class ReadmeTest {
             assertEquals(Long.toString(Math.round(info.trainSeconds())), m.group(6), model.id() + " training time");
             seen.add(model);
         }
-        assertEquals(Set.of(ReferenceModel.values()), seen, "README.md has a baseline row for every reference model");
+        assertEquals(Reference.all().collect(java.util.stream.Collectors.toSet()), seen,
+                "README.md has a baseline row for every reference model");
     }
 
     @Test
