@@ -119,13 +119,8 @@ public final class Models {
      * then {@code pool, fc}.
      */
     public static ComputationGraph resnet8(long seed, double learningRate, int width) {
-        if (width <= 0) {
-            throw new IllegalArgumentException("width must be positive, got " + width);
-        }
-        ComputationGraphConfiguration.GraphBuilder g = base(seed, learningRate).graphBuilder()
-                .addInputs("input")
-                .setInputTypes(InputType.convolutionalFlat(28, 28, 1));
-        String x = convBnRelu(g, "stem", "input", width, 3, 1);
+        ComputationGraphConfiguration.GraphBuilder g = graphWithStem(seed, learningRate, width);
+        String x = "stem_relu";
         x = basicBlock(g, "b1", x, width, width, 1);
         x = basicBlock(g, "b2", x, width, 2 * width, 2);
         x = basicBlock(g, "b3", x, 2 * width, 4 * width, 2);
@@ -142,13 +137,8 @@ public final class Models {
      * equalization (Nagel et al. 2019) matters for per-tensor int8.
      */
     public static ComputationGraph depthwiseNet(long seed, double learningRate, int width) {
-        if (width <= 0) {
-            throw new IllegalArgumentException("width must be positive, got " + width);
-        }
-        ComputationGraphConfiguration.GraphBuilder g = base(seed, learningRate).graphBuilder()
-                .addInputs("input")
-                .setInputTypes(InputType.convolutionalFlat(28, 28, 1));
-        String x = convBnRelu(g, "stem", "input", width, 3, 1);
+        ComputationGraphConfiguration.GraphBuilder g = graphWithStem(seed, learningRate, width);
+        String x = "stem_relu";
         int[][] pairs = {{2 * width, 2}, {2 * width, 1}, {4 * width, 2}, {4 * width, 1}};
         for (int k = 0; k < pairs.length; k++) {
             String dw = "dw" + (k + 1);
@@ -159,6 +149,18 @@ public final class Models {
             x = convBnRelu(g, "pw" + (k + 1), x, pairs[k][0], 1, 1);
         }
         return init(head(g, x));
+    }
+
+    /** A graph on flat 28x28x1 input ("input") with the 3x3 {@code stem, stem_bn, stem_relu} of {@code width} channels. */
+    private static ComputationGraphConfiguration.GraphBuilder graphWithStem(long seed, double learningRate, int width) {
+        if (width <= 0) {
+            throw new IllegalArgumentException("width must be positive, got " + width);
+        }
+        ComputationGraphConfiguration.GraphBuilder g = base(seed, learningRate).graphBuilder()
+                .addInputs("input")
+                .setInputTypes(InputType.convolutionalFlat(28, 28, 1));
+        convBnRelu(g, "stem", "input", width, 3, 1);
+        return g;
     }
 
     private static String convBnRelu(ComputationGraphConfiguration.GraphBuilder g, String name, String in, int out, int k, int stride) {

@@ -1,7 +1,5 @@
 package org.squeeze4j.models;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.squeeze4j.data.DatasetSplits;
 import org.squeeze4j.data.Datasets;
@@ -61,12 +59,5 @@ public enum ReferenceGraph implements Reference<ComputationGraph> {
     @Override
     public ComputationGraph pretrained() {
         return ModelFiles.loadResource(resource(), "./s4j pretrain " + id, ComputationGraph.class);
-    }
-
-    /** The graph with this id, e.g. "resnet8". */
-    public static ReferenceGraph byId(String id) {
-        return Arrays.stream(values()).filter(m -> m.id.equalsIgnoreCase(id)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("Unknown graph model '" + id + "'. Known: "
-                        + Arrays.stream(values()).map(ReferenceGraph::id).collect(Collectors.joining(", "))));
     }
 }
