@@ -83,7 +83,8 @@ public final class IntConv2d extends WeightedLayer {
     }
 
     @Override
-    public void forward(byte[] in, int m, byte[] out, Int8Kernel kernel, Workspace ws) {
+    public void forward(byte[][] inputs, int m, byte[] out, Int8Kernel kernel, Workspace ws) {
+        byte[] in = inputs[0];
         int positions = outH * outW;
         int inLen = inputLength();
         int outLen = outputLength();

@@ -39,7 +39,8 @@ public final class IntDense extends WeightedLayer {
     }
 
     @Override
-    public void forward(byte[] in, int m, byte[] out, Int8Kernel kernel, Workspace ws) {
+    public void forward(byte[][] inputs, int m, byte[] out, Int8Kernel kernel, Workspace ws) {
+        byte[] in = inputs[0];
         int[] acc = ws.acc;
         kernel.matmul(in, m, depth, weights, outChannels, acc);
         for (int i = 0; i < m; i++) {

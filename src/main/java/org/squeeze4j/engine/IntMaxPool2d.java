@@ -58,7 +58,8 @@ public final class IntMaxPool2d implements IntLayer {
     }
 
     @Override
-    public void forward(byte[] in, int m, byte[] out, Int8Kernel kernel, Workspace ws) {
+    public void forward(byte[][] inputs, int m, byte[] out, Int8Kernel kernel, Workspace ws) {
+        byte[] in = inputs[0];
         int p = 0;
         for (int s = 0; s < m; s++) {
             for (int c = 0; c < channels; c++) {

@@ -242,37 +242,58 @@ public final class IntRunner {
         }
     }
 
-    /** One slice's buffers: input codes, one buffer per layer output, scratch; sized for {@code capacity} samples. */
+    /**
+     * One slice's buffers: input codes, one buffer per layer output, scratch; sized for {@code capacity}
+     * samples. {@code reads[i]} are the buffers layer {@code i} reads, fixed once, except that the
+     * network input (tensor 0) is set at each call: it is the caller's array or the lane's.
+     */
     private final class Lane {
         final int index;
         final byte[] input;
         final byte[][] activations;
+        final byte[][][] reads;
+        /** The (layer, input) slots that read the network input: {@code reads[inputLayer[k]][inputSlot[k]]}. */
+        final int[] inputLayer;
+        final int[] inputSlot;
         final Workspace ws;
 
         Lane(int index, int capacity) {
             this.index = index;
             this.input = new byte[capacity * model.inputLength()];
             this.activations = new byte[layers.size()][];
+            this.reads = new byte[layers.size()][][];
             int acc = 0;
             int patches = 0;
+            List<int[]> slots = new ArrayList<>();
             for (int i = 0; i < layers.size(); i++) {
                 IntLayer l = layers.get(i);
                 activations[i] = new byte[capacity * l.outputLength()];
-                // convolutions run sample by sample; dense layers on the whole slice
-                acc = Math.max(acc, l instanceof IntConv2d ? l.accumulatorLength() : capacity * l.accumulatorLength());
+                // dense layers run on the whole slice; convolutions sample by sample
+                acc = Math.max(acc, l instanceof IntDense ? capacity * l.accumulatorLength() : l.accumulatorLength());
                 patches = Math.max(patches, l.patchLength());
+                int[] in = model.inputsOf(i);
+                reads[i] = new byte[in.length][];
+                for (int j = 0; j < in.length; j++) {
+                    reads[i][j] = in[j] == 0 ? null : activations[in[j] - 1];
+                    if (in[j] == 0) {
+                        slots.add(new int[] {i, j});
+                    }
+                }
             }
+            this.inputLayer = slots.stream().mapToInt(v -> v[0]).toArray();
+            this.inputSlot = slots.stream().mapToInt(v -> v[1]).toArray();
             this.ws = new Workspace(acc, patches);
         }
 
         /** Runs {@code m} samples of {@code codes} through every layer; returns the last layer's codes. */
         byte[] forward(byte[] codes, int m) {
-            byte[] in = codes;
-            for (int i = 0; i < layers.size(); i++) {
-                layers.get(i).forward(in, m, activations[i], kernel, ws);
-                in = activations[i];
+            for (int k = 0; k < inputLayer.length; k++) {
+                reads[inputLayer[k]][inputSlot[k]] = codes;
             }
-            return in;
+            for (int i = 0; i < layers.size(); i++) {
+                layers.get(i).forward(reads[i], m, activations[i], kernel, ws);
+            }
+            return activations[layers.size() - 1];
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.squeeze4j.engine;
 
 import java.util.Optional;
+import org.squeeze4j.util.VectorApi;
 
 /**
  * Chooses the {@link Int8Kernel}: the Vector-API kernel when the JVM was started with
@@ -11,7 +12,7 @@ import java.util.Optional;
  */
 public final class Kernels {
     /** Name of the incubator module the fast path needs. */
-    public static final String VECTOR_MODULE = "jdk.incubator.vector";
+    public static final String VECTOR_MODULE = VectorApi.MODULE;
 
     private Kernels() {
     }
@@ -23,20 +24,12 @@ public final class Kernels {
 
     /** True when {@code jdk.incubator.vector} is in the boot layer of this JVM. */
     public static boolean vectorAvailable() {
-        return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
+        return VectorApi.available();
     }
 
     /** The Vector-API kernel, or empty when the module is not present at run time. */
     public static Optional<Int8Kernel> vector() {
-        if (!vectorAvailable()) {
-            return Optional.empty();
-        }
-        try {
-            Class<?> c = Class.forName("org.squeeze4j.engine.VectorKernel");
-            return Optional.of((Int8Kernel) c.getDeclaredConstructor().newInstance());
-        } catch (ReflectiveOperationException | LinkageError e) {
-            throw new IllegalStateException("module " + VECTOR_MODULE + " is present but the vector kernel failed to load: " + e, e);
-        }
+        return VectorApi.load("org.squeeze4j.engine.VectorKernel", Int8Kernel.class, "the vector kernel");
     }
 
     /** The vector kernel if available, else the scalar one. */

@@ -20,7 +20,7 @@ import java.util.Arrays;
  * float32 values (held in doubles), as in TFLite, so the file stores them losslessly; the
  * multipliers are derived from them.
  */
-public abstract sealed class WeightedLayer implements IntLayer permits IntDense, IntConv2d {
+public abstract sealed class WeightedLayer implements IntLayer permits IntDense, IntConv2d, IntDepthwiseConv2d {
     final int outChannels;
     final int depth;
     final byte[] weights;
@@ -88,14 +88,14 @@ public abstract sealed class WeightedLayer implements IntLayer permits IntDense,
         }
     }
 
-    private static void checkScale(double s, String what) {
+    static void checkScale(double s, String what) {
         if (!(s > 0) || !Double.isFinite(s) || (double) (float) s != s) {
             throw new IllegalArgumentException(what + " must be a positive finite float32 value, got " + s
                     + "; round scales with (double) (float) s before building the layer");
         }
     }
 
-    private static void checkZeroPoint(int z, String what) {
+    static void checkZeroPoint(int z, String what) {
         if (z < 0 || z > 255) {
             throw new IllegalArgumentException(what + " zero point must be a uint8 code in [0, 255], got " + z);
         }

@@ -5,16 +5,19 @@
  * quantized and the logits are dequantized.
  *
  * <pre>
- *   MultiLayerNetwork + calibration features
- *        | IntModelBuilder (observers -> activation qparams, per-channel int8 weights, int32 biases)
+ *   MultiLayerNetwork or ComputationGraph
+ *        | org.squeeze4j.lower: IntModelBuilder (PTQ: observers) or QatConversion (QAT: learned grids)
  *        v
- *   IntModel  --IntModelFile.write/read-->  .s4ji file (CRC32, 271,608 bytes for LeNet-300-100)
+ *   IntModel  --IntModelFile.write/read-->  .s4ji file (CRC32)
  *        | runner(maxBatch, kernel)
  *        v
- *   IntRunner: quantize -> [IntDense | IntConv2d | IntMaxPool2d]* -> dequantize
+ *   IntRunner: quantize -> a graph of [IntDense | IntConv2d | IntDepthwiseConv2d | IntMaxPool2d
+ *                           | IntGlobalAvgPool | IntAdd] -> dequantize
  *                           \ Int8Kernel: ScalarKernel or VectorKernel (jdk.incubator.vector)
- *   FakeQuantSimulation: the same pipeline in ND4J float64, the bit-exact reference of the tests
  * </pre>
+ * This package is the runtime only: it depends on neither DL4J's training classes nor
+ * {@code quant} ({@code LayeringTest}); the lowering and its float64 reference
+ * ({@code lower.FakeQuantSimulation}) live in {@code org.squeeze4j.lower}.
  *
  * <p><b>Choices.</b>
  * <ul>
@@ -31,7 +34,8 @@
  *   <li>Each weighted layer clamps its output codes at {@code [lo, hi]}: {@code lo = Z_out} with a
  *       fused ReLU, else 0; {@code hi = 255}, or {@code 2^b - 1} when the layer's activations were
  *       trained on a b-bit grid (QAT conversion), so the engine clips where that grid does.</li>
- *   <li>Max pooling runs on the uint8 codes: requantization is monotone, so it commutes.</li>
+ *   <li>Max pooling runs on the uint8 codes: requantization is monotone, so it commutes. Residual
+ *       adds and global average pooling requantize onto their own grids (TFLite's ADD and MEAN).</li>
  *   <li>The Vector-API kernel is used only when {@code jdk.incubator.vector} is in the boot layer;
  *       the build passes {@code --add-modules jdk.incubator.vector} to javac and to the test JVM.
  *       It skips zero activations in rows that are mostly zero (EIE's dynamic sparsity).</li>
@@ -42,11 +46,10 @@
  * <p>Example:
  * <pre>{@code
  *   MultiLayerNetwork net = ReferenceModel.LENET_300_100.pretrained();
- *   IntModel q = IntModelBuilder.build(net, mnist.train().subset(1000, 42).features(idx));
+ *   IntModel q = org.squeeze4j.lower.IntModelBuilder.build(net, mnist.train().subset(1000, 42).features(idx));
  *   IntModelFile.write(q, Path.of("lenet.s4ji"));
  *   IntRunner r = q.runner(1);                  // one per thread; no allocation per call
  *   float[] logits = r.output(pixels, 1);       // 784 floats in [0, 1] -> 10 logits
  * }</pre>
- * Measured (MNIST test set, min-max calibration on 1000 training images): fp32 98.29%, int8 98.25%.
  */
 package org.squeeze4j.engine;

@@ -15,6 +15,27 @@ public final class Accuracy {
         return evaluate(net, data).accuracy();
     }
 
+    /** Top-1 accuracy of the integer engine's {@code model} over all of {@code data} (argmax of its output codes, first on ties). */
+    public static double of(org.squeeze4j.engine.IntModel model, DataSetIterator data) {
+        data.reset();
+        long correct = 0;
+        long total = 0;
+        while (data.hasNext()) {
+            org.nd4j.linalg.dataset.DataSet d = data.next();
+            int[] predicted = model.predict(d.getFeatures());
+            int[] labels = d.getLabels().argMax(1).toIntVector();
+            for (int i = 0; i < predicted.length; i++) {
+                correct += predicted[i] == labels[i] ? 1 : 0;
+            }
+            total += predicted.length;
+        }
+        data.reset();
+        if (total == 0) {
+            throw new IllegalArgumentException("no evaluation data: the iterator is empty");
+        }
+        return (double) correct / total;
+    }
+
     /** The full DL4J evaluation: accuracy, precision, recall, confusion matrix. */
     public static Evaluation evaluate(Model net, DataSetIterator data) {
         data.reset();

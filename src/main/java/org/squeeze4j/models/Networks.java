@@ -38,6 +38,26 @@ public final class Networks {
         };
     }
 
+    /**
+     * Every node's output (test mode) on a batch, by node name as in {@link NetworkView}, and the
+     * network input under its name ({@link NetworkView#INPUT} for a {@code MultiLayerNetwork}).
+     */
+    public static java.util.Map<String, INDArray> activations(Model net, INDArray input) {
+        java.util.Map<String, INDArray> out = new java.util.LinkedHashMap<>();
+        switch (kind(net)) {
+            case MLN -> {
+                java.util.List<INDArray> acts = ((MultiLayerNetwork) net).feedForward(input, false);
+                java.util.List<LayerNode> nodes = NetworkView.of(net).nodes();
+                out.put(NetworkView.INPUT, acts.get(0));
+                for (int i = 0; i < nodes.size(); i++) {
+                    out.put(nodes.get(i).name(), acts.get(i + 1));
+                }
+            }
+            case CG -> out.putAll(((ComputationGraph) net).feedForward(input, false));
+        }
+        return out;
+    }
+
     /** Classification evaluation over all of {@code data}. */
     public static Evaluation evaluate(Model net, DataSetIterator data) {
         return switch (kind(net)) {

@@ -1,5 +1,6 @@
 package org.squeeze4j.engine;
 
+import org.squeeze4j.lower.FakeQuantSimulation;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,7 +26,7 @@ class IntLayersTest {
         byte[] out = new byte[m * l.outputLength()];
         Workspace ws = new Workspace(m * Math.max(1, l.accumulatorLength()), Math.max(1, l.patchLength()));
         for (Int8Kernel k : List.of(Kernels.scalar(), Kernels.best())) {
-            l.forward(in, m, out, k, ws);
+            l.forward(new byte[][] {in}, m, out, k, ws);
         }
         int[] r = new int[out.length];
         for (int i = 0; i < r.length; i++) {
@@ -146,5 +147,48 @@ class IntLayersTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> new IntDense(2, 1, codes(3, 1), new int[] {5}, 0.5, 0, new double[] {4}, 1.0, 3, false));
         assertTrue(e.getMessage().contains(">= 1"), e.getMessage());
+    }
+
+    /**
+     * s_a = 0.5, Z_a = 10, s_b = 0.25, Z_b = 0, s_out = 1, Z_out = 5: M_a = 1/2 = (2^30, 0), M_b = 1/4 = (2^30, 1),
+     * M_out = 2^-20 = (2^30, 19). a = 14, b = 6: 2^21 + 1.5 2^20 = 3.5 2^20 -> 3.5 -> 4 (ties away from 0) -> 9
+     * (real 0.5 4 + 0.25 6 = 3.5). a = 2, b = 4: -4 2^20 + 2^20 -> -3 -> 2, and 5 with the ReLU fused.
+     */
+    @Test
+    void addRequantizesBothInputsToTheOutputGrid() {
+        IntAdd add = new IntAdd(2, 0.5, 10, 0.25, 0, 1.0, 5, false);
+        assertEquals(new QuantizedMultiplier(1 << 30, 19), add.multiplierOut());
+        byte[] out = new byte[2];
+        add.forward(new byte[][] {codes(14, 2), codes(6, 4)}, 1, out, Kernels.scalar(), new Workspace(1, 1));
+        assertArrayEquals(new int[] {9, 2}, new int[] {out[0] & 0xFF, out[1] & 0xFF});
+        IntAdd relu = new IntAdd(2, 0.5, 10, 0.25, 0, 1.0, 5, true);
+        relu.forward(new byte[][] {codes(14, 2), codes(6, 4)}, 1, out, Kernels.scalar(), new Workspace(1, 1));
+        assertArrayEquals(new int[] {9, 5}, new int[] {out[0] & 0xFF, out[1] & 0xFF});
+        assertEquals(2, add.arity());
+    }
+
+    /**
+     * s_in = 0.5, Z_in = 3, s_out = 0.25, Z_out = 1, 2x2 maps: M = 0.5 / (4 0.25) = 1/2. Channel 0, codes 3 5 7 9:
+     * 24 - 12 = 12 -> 6 -> 7 (real mean 1.5 = 6 steps). Channel 1, codes 4 4 4 5: 17 - 12 = 5 -> 2.5 -> 3 -> 4.
+     */
+    @Test
+    void globalAveragePoolingRequantizesTheMean() {
+        IntGlobalAvgPool gap = new IntGlobalAvgPool(2, 2, 2, 0.5, 3, 0.25, 1);
+        assertArrayEquals(new int[] {7, 4}, run(gap, codes(3, 5, 7, 9, 4, 4, 4, 5), 1));
+        assertArrayEquals(new int[] {7, 4, 7, 4}, run(gap, codes(3, 5, 7, 9, 4, 4, 4, 5, 3, 5, 7, 9, 4, 4, 4, 5), 2));
+    }
+
+    /**
+     * Two channels of 3x3, 2x2 filters, no padding, s_in = s_w = 1, s_out = 2 (M = 1/2). Channel 0, input 1..9,
+     * filter [1 0; 0 1]: 1+5, 2+6, 4+8, 5+9 = 6 8 12 14 -> 3 4 6 7 (SRDHM rounds halves up). Channel 1, input all 2,
+     * filter [1 -1; 2 0], bias 3: 2 - 2 + 4 + 3 = 7 -> 4 everywhere.
+     */
+    @Test
+    void depthwiseConvolutionFiltersEachChannelOnItsOwn() {
+        IntDepthwiseConv2d dw = new IntDepthwiseConv2d(2, 3, 3, 2, 2, 1, 1, 0, 0, 2, 2, codes(1, 0, 0, 1, 1, -1, 2, 0),
+                new int[] {0, 3}, 1.0, 0, new double[] {1, 1}, 2.0, 0, false, 255);
+        byte[] in = codes(1, 2, 3, 4, 5, 6, 7, 8, 9, 2, 2, 2, 2, 2, 2, 2, 2, 2);
+        assertArrayEquals(new int[] {3, 4, 6, 7, 4, 4, 4, 4}, run(dw, in, 1));
+        assertEquals(2L * 4 * 4, dw.macsPerSample());
     }
 }

@@ -1,5 +1,7 @@
 package org.squeeze4j.engine;
 
+import org.squeeze4j.lower.FakeQuantSimulation;
+import org.squeeze4j.lower.IntModelBuilder;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -12,12 +14,19 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.squeeze4j.models.LayerKind;
+import org.squeeze4j.models.LayerNode;
+import org.squeeze4j.models.NetworkView;
 
 /**
  * Folds inference-mode batch normalization into the dense or convolution layer before it
@@ -37,9 +46,123 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * batch norm is fused into the folded layer as its activation (conv-bn-relu becomes one conv with
  * ReLU, which the integer engine runs as a clamp). DL4J's {@code useLogStd} variant stores
  * {@code log10(std)}; {@code var = 10^(2 log10 std)} then. Layers without a bias get one.
+ *
+ * <p>In a {@link ComputationGraph} a batch norm folds into the dense, convolution or depthwise
+ * convolution that feeds it when that layer is linear and the batch norm is its only reader (a
+ * convolution whose raw output also feeds a shortcut cannot absorb the scale); the batch-norm
+ * vertex disappears and its readers read the folded layer, which keeps its name. Activation
+ * layers stay where they are (the integer lowering fuses them). A batch norm that cannot be folded
+ * is refused, naming it and the reason.
  */
 public final class BatchNormFolding {
     private BatchNormFolding() {
+    }
+
+    /** {@link #fold(MultiLayerNetwork)} or {@link #fold(ComputationGraph)}, by the network's class; a model without batch norm is returned as a copy. */
+    @SuppressWarnings("unchecked")
+    public static <M extends Model> M fold(M net) {
+        if (net instanceof MultiLayerNetwork m) {
+            return (M) fold(m);
+        }
+        if (net instanceof ComputationGraph g) {
+            return (M) fold(g);
+        }
+        throw new IllegalArgumentException(net == null ? "network must not be null"
+                : "expected a MultiLayerNetwork or a ComputationGraph, got " + net.getClass().getName());
+    }
+
+    /** A new graph without batch-norm vertices, computing the same function in inference mode (see the class comment). */
+    public static ComputationGraph fold(ComputationGraph graph) {
+        if (graph == null) {
+            throw new IllegalArgumentException("network must not be null");
+        }
+        NetworkView view = NetworkView.of(graph);
+        Layers.requireFinite(graph);
+        ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+        Map<String, GraphVertex> vertices = new java.util.LinkedHashMap<>(conf.getVertices());
+        Map<String, List<String>> inputs = new java.util.LinkedHashMap<>();
+        conf.getVertexInputs().forEach((k, v) -> inputs.put(k, new ArrayList<>(v)));
+        List<String> outputs = new ArrayList<>(conf.getNetworkOutputs());
+        Map<String, LayerNode> folds = new HashMap<>();   // folded layer -> its batch norm
+        for (LayerNode bn : view.nodes()) {
+            if (bn.kind() != LayerKind.BATCH_NORM) {
+                continue;
+            }
+            String into = bn.inputs().get(0);
+            if (view.inputs().contains(into)) {
+                throw new IllegalArgumentException("batch norm " + bn.describe() + " reads the network input; nothing to fold into");
+            }
+            LayerNode p = view.node(into);
+            if (p.kind() != LayerKind.DENSE && p.kind() != LayerKind.CONV && p.kind() != LayerKind.DEPTHWISE) {
+                throw new IllegalArgumentException("batch norm " + bn.describe() + " follows " + p.describe()
+                        + "; only batch norm after a dense, convolution or depthwise convolution layer can be folded");
+            }
+            if (!(((BaseLayer) p.conf()).getActivationFn() instanceof ActivationIdentity)) {
+                throw new IllegalArgumentException("batch norm " + bn.describe() + " follows " + p.describe() + ", which applies "
+                        + ((BaseLayer) p.conf()).getActivationFn() + "; folding needs a linear (identity) layer before it");
+            }
+            if (view.consumers(p.name()).size() != 1 || view.outputs().contains(p.name())) {
+                throw new IllegalArgumentException("batch norm " + bn.describe() + " cannot be folded into " + p.describe()
+                        + ": the layer's output is also read elsewhere, which would then see the folded scale");
+            }
+            if (bn.preprocessor() != null) {
+                throw new IllegalArgumentException("batch norm " + bn.describe() + " has an input preprocessor; cannot fold across a reshape");
+            }
+            folds.put(p.name(), bn);
+            vertices.remove(bn.name());
+            inputs.remove(bn.name());
+            inputs.values().forEach(in -> in.replaceAll(x -> x.equals(bn.name()) ? into : x));
+            outputs.replaceAll(x -> x.equals(bn.name()) ? into : x);
+            org.deeplearning4j.nn.conf.layers.Layer c = ((LayerVertex) vertices.get(into)).getLayerConf().getLayer();
+            if (c instanceof DenseLayer d) {
+                d.setHasBias(true);
+            } else {
+                ((ConvolutionLayer) c).setHasBias(true);
+            }
+        }
+        conf.setVertices(vertices);
+        conf.setVertexInputs(inputs);
+        conf.setNetworkOutputs(outputs);
+        conf.setTopologicalOrder(null);
+        conf.setTopologicalOrderStr(null);
+        ComputationGraph out = new ComputationGraph(conf);
+        out.init();
+        for (org.deeplearning4j.nn.api.Layer l : out.getLayers()) {
+            String name = l.conf().getLayer().getLayerName();
+            for (Map.Entry<String, INDArray> e : graph.getLayer(name).paramTable().entrySet()) {
+                l.setParam(e.getKey(), e.getValue());
+            }
+            LayerNode bn = folds.get(name);
+            if (bn != null) {
+                LayerNode p = view.node(name);
+                INDArray[] wb = folded(p.weight(), p.bias(), p.outputAxis(), bn);
+                INDArray ow = l.getParam("W");
+                INDArray ob = l.getParam("b");
+                l.setParam("W", wb[0].castTo(ow.dataType()));
+                l.setParam("b", wb[1].reshape(ob.shape()).castTo(ob.dataType()));
+            }
+        }
+        return out;
+    }
+
+    /** {@code W' = k W} along the output axis and {@code b' = k (b - mu) + beta}, {@code k = gamma / sqrt(var + eps)}. */
+    private static INDArray[] folded(INDArray weight, INDArray bias, int axis, LayerNode bnNode) {
+        BatchNormalization bn = (BatchNormalization) bnNode.conf();
+        Map<String, INDArray> p = bnNode.layer().paramTable();
+        INDArray mean = p.get("mean").castTo(DataType.DOUBLE).ravel();
+        INDArray var = bn.isUseLogStd()
+                ? Transforms.pow(Nd4j.valueArrayOf(mean.shape(), 10.0, DataType.DOUBLE), p.get("log10stdev").castTo(DataType.DOUBLE).ravel().mul(2), false)
+                : p.get("var").castTo(DataType.DOUBLE).ravel();
+        long c = mean.length();
+        INDArray gamma = bn.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {c}, bn.getGamma(), DataType.DOUBLE)
+                : p.get("gamma").castTo(DataType.DOUBLE).ravel();
+        INDArray beta = bn.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {c}, bn.getBeta(), DataType.DOUBLE)
+                : p.get("beta").castTo(DataType.DOUBLE).ravel();
+        INDArray k = gamma.div(Transforms.sqrt(var.add(bn.getEps()), false));
+        INDArray w = weight.castTo(DataType.DOUBLE).dup();
+        Broadcast.mul(w, k, w, axis);
+        INDArray b = bias == null ? Nd4j.zeros(DataType.DOUBLE, c) : bias.castTo(DataType.DOUBLE).ravel();
+        return new INDArray[] {w, b.sub(mean).muli(k).addi(beta)};
     }
 
     /** A new network without batch-norm layers, computing the same function in inference mode. */

@@ -62,12 +62,15 @@ final class Layers {
     }
 
     /** Rejects NaN or infinite parameters, naming the layer and parameter. */
-    static void requireFinite(MultiLayerNetwork net) {
-        for (int i = 0; i < net.getnLayers(); i++) {
-            for (Map.Entry<String, INDArray> e : net.getLayer(i).paramTable().entrySet()) {
+    static void requireFinite(org.deeplearning4j.nn.api.Model net) {
+        for (org.squeeze4j.models.LayerNode n : org.squeeze4j.models.NetworkView.of(net).nodes()) {
+            if (n.layer() == null) {
+                continue;
+            }
+            for (Map.Entry<String, INDArray> e : n.layer().paramTable().entrySet()) {
                 INDArray p = e.getValue();
                 if (p.length() > 0 && (p.isNaN().any() || p.isInfinite().any())) {
-                    throw new IllegalArgumentException(describe(net, i) + " parameter '" + e.getKey()
+                    throw new IllegalArgumentException("layer " + n.describe() + " parameter '" + e.getKey()
                             + "' contains NaN or infinite values; the network is broken (diverged training?), retrain or reload it");
                 }
             }

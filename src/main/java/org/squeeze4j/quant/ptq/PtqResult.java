@@ -1,22 +1,18 @@
 package org.squeeze4j.quant.ptq;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.squeeze4j.engine.IntModel;
-import org.squeeze4j.engine.IntModelBuilder;
 import org.squeeze4j.quant.QParams;
-import org.squeeze4j.quant.QuantSpec;
 
 /**
  * The outcome of {@link Ptq#quantize}: a fake-quantized DL4J network to measure accuracy with
  * (weights replaced by their quantized values, activations wrapped in {@link ActivationFakeQuant}),
  * the input grid, per-layer records, and the float network with corrected biases from which
- * {@link #intModel} builds the integer engine's model.
+ * {@code lower.IntModelBuilder.from(result, sample)} builds the integer engine's model.
  *
  * @param spec what was done
  * @param network the fake-quantized network (a copy; the original is untouched)
@@ -63,30 +59,5 @@ public record PtqResult(PtqSpec spec, MultiLayerNetwork network, QParams inputQP
             e.eval(d.getLabels(), output(d.getFeatures()));
         }
         return e.accuracy();
-    }
-
-    /**
-     * The integer engine's model with this run's activation grids, weight bits and granularity and the
-     * corrected biases. Needs 8-bit activations (the engine's uint8 codes) and min-max weight ranges
-     * without variance correction (the engine quantizes the weights itself, per channel or per tensor).
-     *
-     * @param sample a few calibration features, used only for the layer shapes
-     */
-    public IntModel intModel(INDArray sample) {
-        if (spec.activationBits() != 8) {
-            throw new IllegalArgumentException("the integer engine runs uint8 activations; spec " + spec.label()
-                    + " has " + (spec.quantizesActivations() ? spec.activationBits() + "-bit" : "float") + " activations");
-        }
-        if (spec.weightCalibrator() != Calibrator.MIN_MAX || spec.varianceCorrection()) {
-            throw new IllegalArgumentException("the integer engine derives weight scales by min-max; spec " + spec.label()
-                    + " uses " + spec.weightCalibrator() + (spec.varianceCorrection() ? " with variance correction" : "")
-                    + " - evaluate it with network()/accuracy() instead");
-        }
-        List<QParams> acts = new ArrayList<>();
-        for (int t = 0; t < stats.tensors(); t++) {
-            acts.add(stats.qparams(t, QuantSpec.uint8Activations()));
-        }
-        return IntModelBuilder.of(corrected).activationQParams(acts).weights(spec.weightBits(), spec.perChannelWeights())
-                .build(sample);
     }
 }

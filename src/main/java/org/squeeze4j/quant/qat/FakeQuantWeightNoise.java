@@ -26,7 +26,7 @@ import org.squeeze4j.quant.QParams;
  * {@code train = false} at inference, so quantization happens in both cases and the evaluated
  * network is the quantized one. Biases are left in float (the engine keeps them as int32 with
  * scale {@code s_in s_w}: a negligible error at 8 activation bits, not at 4, where {@code s_in} is
- * coarse; see {@link QatConversion}).
+ * coarse; see {@code lower.QatConversion}).
  *
  * <p>The range comes from the current weights at every call ({@link WeightRange}); switch fake
  * quantization off with {@link #setEnabled}/{@link QatControl} (then the float weights are used).

@@ -25,7 +25,8 @@ public final class QatControl {
         return l0 instanceof org.deeplearning4j.nn.conf.layers.ActivationLayer a && a.getActivationFn() instanceof FakeQuantActivation;
     }
 
-    static void requirePrepared(MultiLayerNetwork net) {
+    /** Refuses a network that {@link QatPreparation#prepare} did not prepare, saying how to prepare it. */
+    public static void requirePrepared(MultiLayerNetwork net) {
         if (net == null) {
             throw new IllegalArgumentException("network must not be null");
         }

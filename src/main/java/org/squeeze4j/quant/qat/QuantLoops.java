@@ -1,7 +1,7 @@
 package org.squeeze4j.quant.qat;
 
 import java.util.Optional;
-import org.squeeze4j.engine.Kernels;
+import org.squeeze4j.util.VectorApi;
 
 /**
  * The element loops that fake quantization runs on every training step, over float32 buffers
@@ -68,16 +68,7 @@ interface QuantLoops {
      * class is loaded by name after the check, so a JVM without the module never touches it.
      */
     static Optional<QuantLoops> vector() {
-        if (!Kernels.vectorAvailable()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of((QuantLoops) Class.forName("org.squeeze4j.quant.qat.VectorQuantLoops")
-                    .getDeclaredConstructor().newInstance());
-        } catch (ReflectiveOperationException | LinkageError e) {
-            throw new IllegalStateException("module " + Kernels.VECTOR_MODULE
-                    + " is present but the vector fake-quant loops failed to load: " + e, e);
-        }
+        return VectorApi.load("org.squeeze4j.quant.qat.VectorQuantLoops", QuantLoops.class, "the vector fake-quant loops");
     }
 
     /** The vector loops if available, else the scalar ones; chosen once per JVM. */

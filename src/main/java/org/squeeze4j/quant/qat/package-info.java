@@ -13,7 +13,7 @@
  *                 Output      logits: FakeQuantActivation(softmax, quantize input)
  *     | QatControl.calibrate(net, features)   ranges and PACT alpha from data; evaluating now = PTQ
  *     | net.fit(...)                          QAT; QatControl switches observers / fake quant / rounding, freezes ranges
- *     | QatConversion.toIntModel(net)         -> engine IntModel with the learned scales (no recalibration)
+ *     | lower.QatConversion.toIntModel(net)   -> engine IntModel with the learned scales (no recalibration)
  * </pre>
  *
  * <p><b>Batch norm: fold first, with the running statistics, then train the folded layer.</b>

@@ -1,5 +1,6 @@
 package org.squeeze4j.engine.bench;
 
+import org.squeeze4j.lower.IntModelBuilder;
 import java.io.File;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -30,7 +31,6 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.squeeze4j.data.DatasetSplits;
 import org.squeeze4j.data.Datasets;
 import org.squeeze4j.engine.IntModel;
-import org.squeeze4j.engine.IntModelBuilder;
 import org.squeeze4j.engine.IntRunner;
 import org.squeeze4j.engine.Kernels;
 import org.squeeze4j.models.ReferenceModel;

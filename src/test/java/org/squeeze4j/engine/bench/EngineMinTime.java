@@ -1,5 +1,6 @@
 package org.squeeze4j.engine.bench;
 
+import org.squeeze4j.lower.IntModelBuilder;
 import java.util.Arrays;
 import java.util.function.Supplier;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -8,7 +9,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.squeeze4j.data.DatasetSplits;
 import org.squeeze4j.data.Datasets;
 import org.squeeze4j.engine.IntModel;
-import org.squeeze4j.engine.IntModelBuilder;
 import org.squeeze4j.engine.IntRunner;
 import org.squeeze4j.engine.Kernels;
 import org.squeeze4j.models.ReferenceModel;

@@ -1,5 +1,7 @@
 package org.squeeze4j.quant.ptq;
 
+import org.squeeze4j.lower.IntModelBuilder;
+import org.squeeze4j.lower.FakeQuantSimulation;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.squeeze4j.data.DatasetSplits;
 import org.squeeze4j.data.Datasets;
-import org.squeeze4j.engine.FakeQuantSimulation;
 import org.squeeze4j.engine.IntModel;
 import org.squeeze4j.engine.Kernels;
 import org.squeeze4j.measure.Accuracy;
@@ -27,7 +28,7 @@ class PtqLenet5Test {
         double w8a8 = r.accuracy(mnist.test().iterator(1000));
         System.out.println("LeNet-5 fp32 " + fp32 + " W8A8 " + w8a8);
         assertTrue(w8a8 >= fp32 - 0.001, "W8A8 " + w8a8 + " vs fp32 " + fp32);
-        IntModel m = r.intModel(calibration.get(0));
+        IntModel m = IntModelBuilder.from(r, calibration.get(0));
         INDArray x = mnist.test().head(200).toDataSet().getFeatures();
         int[][] engine = m.outputCodes(x, Kernels.best());
         INDArray sim = new FakeQuantSimulation(m).outputCodes(x);

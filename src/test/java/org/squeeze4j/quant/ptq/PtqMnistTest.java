@@ -1,5 +1,7 @@
 package org.squeeze4j.quant.ptq;
 
+import org.squeeze4j.lower.IntModelBuilder;
+import org.squeeze4j.lower.FakeQuantSimulation;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +15,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.squeeze4j.data.DatasetSplits;
 import org.squeeze4j.data.Datasets;
-import org.squeeze4j.engine.FakeQuantSimulation;
 import org.squeeze4j.engine.IntModel;
 import org.squeeze4j.engine.Kernels;
 import org.squeeze4j.measure.Accuracy;
@@ -100,7 +101,7 @@ class PtqMnistTest {
     @Test
     void engineModelIsBitExactAndAsAccurate() {
         PtqResult r = Ptq.quantize(net, PtqSpec.full(8, 8, true, Calibrator.MIN_MAX).withBiasCorrection(true), calibration);
-        IntModel m = r.intModel(calibration.get(0));
+        IntModel m = IntModelBuilder.from(r, calibration.get(0));
         INDArray x = mnist.test().head(500).toDataSet().getFeatures();
         int[][] engine = m.outputCodes(x, Kernels.best());
         INDArray sim = new FakeQuantSimulation(m).outputCodes(x);

@@ -1,5 +1,7 @@
 package org.squeeze4j.quant.qat;
 
+import org.squeeze4j.lower.QatConversion;
+import org.squeeze4j.lower.FakeQuantSimulation;
 import org.squeeze4j.quant.ptq.BatchNormFolding;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +15,6 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.squeeze4j.data.DatasetSplits;
 import org.squeeze4j.data.Datasets;
-import org.squeeze4j.engine.FakeQuantSimulation;
 import org.squeeze4j.engine.IntDense;
 import org.squeeze4j.engine.IntModel;
 import org.squeeze4j.engine.IntRunner;

@@ -1,5 +1,6 @@
 package org.squeeze4j.quant.qat;
 
+import org.squeeze4j.lower.QatConversion;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,7 +57,7 @@ class QatErrorsTest {
         QatControl.calibrate(q, SmallNets.features(10, 6, 1, DataType.FLOAT));
         ((org.deeplearning4j.nn.conf.layers.BaseLayer) q.getLayerWiseConfigurations().getConf(2).getLayer()).setWeightNoise(null);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> QatConversion.toIntModel(q));
-        assertTrue(e.getMessage().contains("layer 2 (h2") && e.getMessage().contains("FakeQuantWeightNoise"), e.getMessage());
+        assertTrue(e.getMessage().contains("'h2' (DenseLayer)") && e.getMessage().contains("FakeQuantWeightNoise"), e.getMessage());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.squeeze4j.quant.qat.bench;
 
+import org.squeeze4j.lower.QatConversion;
 import java.util.Locale;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -16,7 +17,6 @@ import org.squeeze4j.engine.QuantizedMultiplier;
 import org.squeeze4j.models.ReferenceModel;
 import org.squeeze4j.quant.qat.QatConfig;
 import org.squeeze4j.quant.qat.QatControl;
-import org.squeeze4j.quant.qat.QatConversion;
 import org.squeeze4j.quant.qat.QatPreparation;
 
 /**
