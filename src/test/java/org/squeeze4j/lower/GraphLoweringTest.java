@@ -3,11 +3,24 @@ package org.squeeze4j.lower;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +39,7 @@ import org.squeeze4j.models.NetworkView;
 import org.squeeze4j.models.Networks;
 import org.squeeze4j.models.ReferenceGraph;
 import org.squeeze4j.quant.ptq.BatchNormFolding;
+import org.squeeze4j.quant.ptq.CrossLayerEqualization;
 
 /** The shipped residual and depthwise nets through BN folding and the one lowering: bit-exact, accurate, storable. */
 class GraphLoweringTest {
@@ -109,5 +123,68 @@ class GraphLoweringTest {
             assertEquals(3, IntModelFile.versionFor(back), "a graph needs version 3");
             assertArrayEquals(m.output(test).ravel().toFloatVector(), back.output(test).ravel().toFloatVector(), 0f);
         }
+    }
+
+    @Test
+    void equalizationRaisesPerTensorInt8OnTheDepthwiseNet() {
+        ComputationGraph folded = BatchNormFolding.fold(ReferenceGraph.DWNET.pretrained());
+        CrossLayerEqualization.GraphResult cle = CrossLayerEqualization.equalize(folded);
+        assertEquals(List.of("stem", "dw1"), cle.pairs().get(0), "the stem feeds the first depthwise layer");
+        assertTrue(cle.pairs().contains(List.of("dw1", "pw1")) && cle.pairs().contains(List.of("pw1", "dw2")), cle.pairs().toString());
+        assertEquals(8, cle.pairs().size(), "stem-dw1, then dwK-pwK and pwK-dw(K+1)");
+        INDArray a = Networks.output(folded, test);
+        INDArray b = Networks.output(cle.network(), test);
+        assertTrue(a.sub(b).amaxNumber().doubleValue() < 1e-4, "equalization keeps the function: " + a.sub(b).amaxNumber());
+        NetworkView view = NetworkView.of(cle.network());
+        double[][] r = CrossLayerEqualization.ranges(view.node("dw1"), view.node("pw1"));
+        for (int c = 0; c < r[0].length; c++) {
+            assertEquals(r[0][c], r[1][c], 1e-5 * r[0][c], "channel " + c + ": both ranges equal sqrt(r1 r2)");
+        }
+        double before = Accuracy.of(IntModelBuilder.of(folded).weights(8, false).build(calibration), data.test().head(2000).iterator(500));
+        double after = Accuracy.of(IntModelBuilder.of(cle.network()).weights(8, false).build(calibration),
+                data.test().head(2000).iterator(500));
+        System.out.printf("dwnet per-tensor W8A8: %.4f before CLE, %.4f after (2000 test images)%n", before, after);
+        assertTrue(after > before, "CLE raises per-tensor int8 accuracy: " + before + " -> " + after);
+    }
+
+    /** input -> conv "a" -> (conv "b", conv "c") -> join -> global pool -> output; join is a merge or an add. */
+    private static ComputationGraph smallGraph(boolean merge, boolean bnAfterA) {
+        var g = new NeuralNetConfiguration.Builder().seed(1).graphBuilder().addInputs("in")
+                .setInputTypes(InputType.convolutionalFlat(8, 8, 1))
+                .addLayer("a", conv(4, bnAfterA ? Activation.IDENTITY : Activation.RELU), "in");
+        String a = "a";
+        if (bnAfterA) {
+            g.addLayer("a_bn", new BatchNormalization.Builder().build(), "a");
+            a = "a_bn";
+        }
+        g.addLayer("b", conv(4, Activation.RELU), a).addLayer("c", conv(4, Activation.RELU), bnAfterA ? "a" : a)
+                .addVertex("join", merge ? new MergeVertex() : new ElementWiseVertex(ElementWiseVertex.Op.Add), "b", "c")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "join")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build(),
+                        "pool")
+                .setOutputs("out");
+        ComputationGraph net = new ComputationGraph(g.build());
+        net.init();
+        return net;
+    }
+
+    private static ConvolutionLayer conv(int out, Activation activation) {
+        return new ConvolutionLayer.Builder(3, 3).nOut(out).convolutionMode(ConvolutionMode.Same).activation(activation).build();
+    }
+
+    @Test
+    void whatTheEngineCannotRunIsRefusedByName() {
+        INDArray x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 6, 64);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IntModelBuilder.build(smallGraph(true, false), x));
+        assertTrue(e.getMessage().contains("'join' (MergeVertex)") && e.getMessage().contains("concatenates"), e.getMessage());
+        // a batch norm whose convolution also feeds another branch cannot absorb the scale
+        e = assertThrows(IllegalArgumentException.class, () -> BatchNormFolding.fold(smallGraph(false, true)));
+        assertTrue(e.getMessage().contains("'a_bn'") && e.getMessage().contains("read elsewhere"), e.getMessage());
+        // the add graph itself lowers, with the branches' ReLUs fused into their convolutions
+        IntModel m = IntModelBuilder.build(smallGraph(false, false), x);
+        assertEquals(1, m.layers().stream().filter(l -> l instanceof IntAdd).count());
+        List<INDArray> sim = new FakeQuantSimulation(m).layerCodes(x);
+        assertArrayEquals(sim.get(sim.size() - 1).castTo(org.nd4j.linalg.api.buffer.DataType.INT32).ravel().toIntVector(),
+                java.util.Arrays.stream(m.outputCodes(x, Kernels.best())).flatMapToInt(java.util.Arrays::stream).toArray());
     }
 }

@@ -2,11 +2,13 @@ package org.squeeze4j.quant.ptq;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
@@ -14,7 +16,12 @@ import org.nd4j.linalg.activations.impl.ActivationLReLU;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Broadcast;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.squeeze4j.models.LayerKind;
+import org.squeeze4j.models.LayerNode;
+import org.squeeze4j.models.NetworkView;
 
 /**
  * Cross-layer equalization (Nagel et al. 2019, "Data-Free Quantization Through Weight Equalization
@@ -32,6 +39,14 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@code c h w .. (c+1) h w - 1} of the dense weight belong to channel c). As equalizing a pair
  * changes the output ranges of its second layer, all pairs are swept repeatedly until every scale is
  * within {@code 1e-6} of 1 (at most {@link #MAX_SWEEPS} sweeps).
+ *
+ * <p>In a {@link ComputationGraph} (batch norm folded first) the pairs are convolutions and
+ * depthwise convolutions joined by ReLU / identity activation layers or max pooling, each of
+ * them the only reader of the one before, so that the rescaled tensor reaches nothing else (a
+ * residual shortcut would see it). This covers CLE's motivating case, MobileNet's depthwise /
+ * pointwise pairs: a depthwise layer's per-channel ranges differ by orders of magnitude, which
+ * per-tensor int8 cannot hold. A depthwise layer's input channel {@code c} is its output channel
+ * {@code c}, so it can be the first or the second of a pair.
  */
 public final class CrossLayerEqualization {
     /** Upper bound on the sweeps over all pairs. */
@@ -81,6 +96,126 @@ public final class CrossLayerEqualization {
             sweeps++;
         }
         return new Result(out, List.copyOf(pairs), List.copyOf(total), sweeps);
+    }
+
+    /**
+     * Outcome of equalizing a graph.
+     *
+     * @param network the equalized copy
+     * @param pairs the (first, second) layer names that were equalized
+     * @param scales the product of all sweeps' scales per channel, one array per pair
+     * @param sweeps number of sweeps done
+     */
+    public record GraphResult(ComputationGraph network, List<List<String>> pairs, List<double[]> scales, int sweeps) {
+    }
+
+    /** Equalizes every eligible pair of {@code graph} (see the class comment) in a copy; the original is not modified. */
+    public static GraphResult equalize(ComputationGraph graph) {
+        if (graph == null) {
+            throw new IllegalArgumentException("network must not be null");
+        }
+        if (NetworkView.of(graph).nodes().stream().anyMatch(n -> n.kind() == LayerKind.BATCH_NORM)) {
+            throw new IllegalArgumentException("fold batch norm first (BatchNormFolding.fold(graph)): it sits between the"
+                    + " layers that equalization rescales");
+        }
+        Layers.requireFinite(graph);
+        ComputationGraph out = graph.clone();
+        NetworkView view = NetworkView.of(out);
+        List<LayerNode[]> pairs = graphPairs(view);
+        if (pairs.isEmpty()) {
+            throw new IllegalArgumentException("no pair of convolutions with only ReLU / identity / max pooling between them;"
+                    + " nothing to equalize");
+        }
+        List<double[]> total = new ArrayList<>();
+        for (LayerNode[] p : pairs) {
+            double[] one = new double[(int) p[0].outputChannels()];
+            java.util.Arrays.fill(one, 1);
+            total.add(one);
+        }
+        int sweeps = 0;
+        double worst = Double.POSITIVE_INFINITY;
+        while (worst > 1e-6 && sweeps < MAX_SWEEPS) {
+            worst = 0;
+            for (int k = 0; k < pairs.size(); k++) {
+                double[] s = equalizePair(pairs.get(k)[0], pairs.get(k)[1]);
+                for (int c = 0; c < s.length; c++) {
+                    total.get(k)[c] *= s[c];
+                    worst = Math.max(worst, Math.abs(s[c] - 1));
+                }
+            }
+            sweeps++;
+        }
+        List<List<String>> names = pairs.stream().map(p -> List.of(p[0].name(), p[1].name())).toList();
+        return new GraphResult(out, names, List.copyOf(total), sweeps);
+    }
+
+    /** Per-channel ranges (max |w|) of {@code first}'s output channels and of {@code second}'s matching input channels. */
+    public static double[][] ranges(LayerNode first, LayerNode second) {
+        return new double[][] {maxAbs(first.weight(), first.outputAxis()), maxAbs(second.weight(), inputAxis(second))};
+    }
+
+    /** max |w| over every axis but {@code axis}, one value per index of {@code axis}. */
+    private static double[] maxAbs(INDArray w, int axis) {
+        int[] others = java.util.stream.IntStream.range(0, w.rank()).filter(d -> d != axis).toArray();
+        return w.castTo(DataType.DOUBLE).amax(others).toDoubleVector();
+    }
+
+    private static double[] equalizePair(LayerNode first, LayerNode second) {
+        double[][] r = ranges(first, second);
+        double[] s = new double[r[0].length];
+        for (int c = 0; c < s.length; c++) {
+            s[c] = r[0][c] > 0 && r[1][c] > 0 ? Math.sqrt(r[0][c] / r[1][c]) : 1;
+        }
+        INDArray w1 = first.weight();
+        INDArray scale = Nd4j.createFromArray(s).castTo(w1.dataType());
+        Broadcast.div(w1, scale, w1, first.outputAxis());
+        INDArray b1 = first.bias();
+        if (b1 != null) {
+            b1.assign(b1.reshape(s.length).div(scale).reshape(b1.shape()));
+        }
+        INDArray w2 = second.weight();
+        Broadcast.mul(w2, scale, w2, inputAxis(second));
+        return s;
+    }
+
+    /** The weight axis that multiplies input channel c: 1 of a conv {@code [out, in, kH, kW]}, 2 of a depthwise {@code [kH, kW, C, 1]}. */
+    private static int inputAxis(LayerNode n) {
+        return n.kind() == LayerKind.DEPTHWISE ? n.outputAxis() : 1;
+    }
+
+    /** (first, second) convolution pairs of a graph, through single-reader chains of homogeneous activations and max pooling. */
+    private static List<LayerNode[]> graphPairs(NetworkView view) {
+        List<LayerNode[]> out = new ArrayList<>();
+        for (LayerNode first : view.nodes()) {
+            if ((first.kind() != LayerKind.CONV && first.kind() != LayerKind.DEPTHWISE)
+                    || !homogeneous(((BaseLayer) first.conf()).getActivationFn())) {
+                continue;
+            }
+            LayerNode at = first;
+            LayerNode next = soleReader(view, at);
+            while (next != null && next.preprocessor() == null && passesScale(next)) {
+                at = next;
+                next = soleReader(view, at);
+            }
+            if (next != null && next.preprocessor() == null && (next.kind() == LayerKind.CONV || next.kind() == LayerKind.DEPTHWISE)) {
+                first.outputAxis();     // a depthwise multiplier other than 1 is refused here, by name
+                out.add(new LayerNode[] {first, next});
+            }
+        }
+        return out;
+    }
+
+    private static LayerNode soleReader(NetworkView view, LayerNode n) {
+        List<LayerNode> readers = view.consumers(n.name());
+        return readers.size() == 1 && !view.outputs().contains(n.name()) ? readers.get(0) : null;
+    }
+
+    /** ReLU / identity activation layers and max pooling commute with a positive per-channel scale. */
+    private static boolean passesScale(LayerNode n) {
+        if (n.kind() == LayerKind.ACTIVATION && n.conf().getClass() == ActivationLayer.class) {
+            return homogeneous(((ActivationLayer) n.conf()).getActivationFn());
+        }
+        return n.kind() == LayerKind.POOL && ((SubsamplingLayer) n.conf()).getPoolingType() == PoolingType.MAX;
     }
 
     /** Per-channel ranges (max |w|) of the first layer's outputs and of the second layer's matching inputs. */
