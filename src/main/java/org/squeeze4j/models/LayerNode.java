@@ -3,8 +3,13 @@ package org.squeeze4j.models;
 import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * One node of a {@link NetworkView}: a layer of a {@code MultiLayerNetwork}, or a layer or vertex
@@ -49,6 +54,26 @@ public record LayerNode(int index, String name, LayerKind kind, List<String> inp
     public INDArray bias() {
         requireWeighted();
         return layer.paramTable().get("b");
+    }
+
+    /** The per-channel parameters of a batch normalization node, in float64 (copies). */
+    public BatchNormParams batchNorm() {
+        if (kind != LayerKind.BATCH_NORM) {
+            throw new IllegalStateException(describe() + " is " + kind + ", not a batch normalization");
+        }
+        BatchNormalization bn = (BatchNormalization) conf;
+        Map<String, INDArray> p = layer.paramTable();
+        INDArray mean = p.get("mean").castTo(DataType.DOUBLE).ravel();
+        INDArray variance = bn.isUseLogStd()
+                ? Transforms.pow(Nd4j.valueArrayOf(mean.shape(), 10.0, DataType.DOUBLE),
+                        p.get("log10stdev").castTo(DataType.DOUBLE).ravel().mul(2), false)
+                : p.get("var").castTo(DataType.DOUBLE).ravel();
+        long c = mean.length();
+        INDArray gamma = bn.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {c}, bn.getGamma(), DataType.DOUBLE)
+                : p.get("gamma").castTo(DataType.DOUBLE).ravel();
+        INDArray beta = bn.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {c}, bn.getBeta(), DataType.DOUBLE)
+                : p.get("beta").castTo(DataType.DOUBLE).ravel();
+        return new BatchNormParams(mean.dup(), variance, gamma.dup(), beta.dup(), bn.getEps());
     }
 
     /**

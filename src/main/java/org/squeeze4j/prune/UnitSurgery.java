@@ -9,10 +9,10 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.squeeze4j.models.LayerKind;
 import org.squeeze4j.models.LayerNode;
 import org.squeeze4j.models.NetworkView;
+import org.squeeze4j.prune.structured.Slices;
 
 /**
  * Structured pruning made real: removes output units (neurons of a dense layer, filters of a
@@ -84,46 +84,13 @@ public final class UnitSurgery {
 
     private static INDArray selectOutputs(INDArray value, String param, int[] keep) {
         if (param.equals("b")) {
-            return select(value, value.rank() - 1, keep);
+            return Slices.select(value, value.rank() - 1, keep);
         }
-        return select(value, value.rank() == 2 ? 1 : 0, keep);
+        return Slices.select(value, value.rank() == 2 ? 1 : 0, keep);
     }
 
     private static INDArray selectInputs(INDArray w, int[] keep, long positions) {
-        if (w.rank() == 4) {
-            return select(w, 1, keep);
-        }
-        int[] rows = new int[Math.toIntExact(keep.length * positions)];
-        int r = 0;
-        for (int c : keep) {
-            for (long p = 0; p < positions; p++) {
-                rows[r++] = Math.toIntExact(c * positions + p);
-            }
-        }
-        return select(w, 0, rows);
-    }
-
-    /** The slices {@code keep} of {@code a} along {@code axis}, in that order. */
-    static INDArray select(INDArray a, int axis, int[] keep) {
-        int rank = a.rank();
-        int[] toFront = new int[rank];
-        toFront[0] = axis;
-        for (int d = 0, k = 1; d < rank; d++) {
-            if (d != axis) {
-                toFront[k++] = d;
-            }
-        }
-        INDArray front = a.permute(toFront).dup('c');
-        long[] shape = front.shape();
-        long rest = front.length() / shape[0];
-        INDArray picked = Nd4j.pullRows(front.reshape('c', shape[0], rest), 1, keep);
-        shape[0] = keep.length;
-        INDArray back = picked.reshape('c', shape);
-        int[] inverse = new int[rank];
-        for (int d = 0; d < rank; d++) {
-            inverse[toFront[d]] = d;
-        }
-        return back.permute(inverse).dup('c');
+        return w.rank() == 4 ? Slices.select(w, 1, keep) : Slices.select(w, 0, Slices.expand(keep, positions));
     }
 
     /** The next node with parameters after node {@code i}; only pooling, activations and dropout may lie between. */

@@ -24,6 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.squeeze4j.models.BatchNormParams;
 import org.squeeze4j.models.LayerKind;
 import org.squeeze4j.models.LayerNode;
 import org.squeeze4j.models.NetworkView;
@@ -147,22 +148,12 @@ public final class BatchNormFolding {
 
     /** {@code W' = k W} along the output axis and {@code b' = k (b - mu) + beta}, {@code k = gamma / sqrt(var + eps)}. */
     private static INDArray[] folded(INDArray weight, INDArray bias, int axis, LayerNode bnNode) {
-        BatchNormalization bn = (BatchNormalization) bnNode.conf();
-        Map<String, INDArray> p = bnNode.layer().paramTable();
-        INDArray mean = p.get("mean").castTo(DataType.DOUBLE).ravel();
-        INDArray var = bn.isUseLogStd()
-                ? Transforms.pow(Nd4j.valueArrayOf(mean.shape(), 10.0, DataType.DOUBLE), p.get("log10stdev").castTo(DataType.DOUBLE).ravel().mul(2), false)
-                : p.get("var").castTo(DataType.DOUBLE).ravel();
-        long c = mean.length();
-        INDArray gamma = bn.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {c}, bn.getGamma(), DataType.DOUBLE)
-                : p.get("gamma").castTo(DataType.DOUBLE).ravel();
-        INDArray beta = bn.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {c}, bn.getBeta(), DataType.DOUBLE)
-                : p.get("beta").castTo(DataType.DOUBLE).ravel();
-        INDArray k = gamma.div(Transforms.sqrt(var.add(bn.getEps()), false));
+        BatchNormParams bn = bnNode.batchNorm();
+        INDArray k = bn.scale();
         INDArray w = weight.castTo(DataType.DOUBLE).dup();
         Broadcast.mul(w, k, w, axis);
-        INDArray b = bias == null ? Nd4j.zeros(DataType.DOUBLE, c) : bias.castTo(DataType.DOUBLE).ravel();
-        return new INDArray[] {w, b.sub(mean).muli(k).addi(beta)};
+        INDArray b = bias == null ? Nd4j.zeros(DataType.DOUBLE, bn.channels()) : bias.castTo(DataType.DOUBLE).ravel();
+        return new INDArray[] {w, b.sub(bn.mean()).muli(k).addi(bn.beta())};
     }
 
     /** A new network without batch-norm layers, computing the same function in inference mode. */
@@ -224,42 +215,20 @@ public final class BatchNormFolding {
             for (Map.Entry<String, INDArray> e : net.getLayer(i).paramTable().entrySet()) {
                 out.getLayer(j).setParam(e.getKey(), e.getValue());
             }
-            if (i + 1 < n && Layers.conf(net, i + 1) instanceof BatchNormalization bn) {
-                foldInto(out, j, net, i, i + 1, bn);
+            if (i + 1 < n && Layers.conf(net, i + 1) instanceof BatchNormalization) {
+                foldInto(out, j, net, i, i + 1);
             }
         }
         return out;
     }
 
-    private static void foldInto(MultiLayerNetwork out, int j, MultiLayerNetwork net, int layer, int bnIndex, BatchNormalization bn) {
-        Map<String, INDArray> p = net.getLayer(bnIndex).paramTable();
-        INDArray mean = p.get("mean").castTo(DataType.DOUBLE).ravel();
-        INDArray var;
-        if (bn.isUseLogStd()) {
-            var = Transforms.pow(Nd4j.valueArrayOf(mean.shape(), 10.0, DataType.DOUBLE), p.get("log10stdev").castTo(DataType.DOUBLE).ravel().mul(2), false);
-        } else {
-            var = p.get("var").castTo(DataType.DOUBLE).ravel();
-        }
-        long c = mean.length();
-        INDArray gamma = bn.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {c}, bn.getGamma(), DataType.DOUBLE)
-                : p.get("gamma").castTo(DataType.DOUBLE).ravel();
-        INDArray beta = bn.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {c}, bn.getBeta(), DataType.DOUBLE)
-                : p.get("beta").castTo(DataType.DOUBLE).ravel();
-        INDArray k = gamma.div(Transforms.sqrt(var.add(bn.getEps()), false));
-        INDArray w = net.getLayer(layer).getParam("W").castTo(DataType.DOUBLE).dup();
-        INDArray b = net.getLayer(layer).paramTable().containsKey("b")
-                ? net.getLayer(layer).getParam("b").castTo(DataType.DOUBLE).ravel() : Nd4j.zeros(DataType.DOUBLE, c);
-        if (w.rank() == 2) {
-            w.muliRowVector(k);
-        } else {
-            for (int o = 0; o < c; o++) {
-                Layers.outChannel(w, o).muli(k.getDouble(o));
-            }
-        }
-        INDArray b2 = b.sub(mean).muli(k).addi(beta);
+    private static void foldInto(MultiLayerNetwork out, int j, MultiLayerNetwork net, int layer, int bnIndex) {
+        NetworkView view = NetworkView.of(net);
+        LayerNode conv = view.nodes().get(layer);
+        INDArray[] wb = folded(conv.weight(), conv.bias(), conv.outputAxis(), view.nodes().get(bnIndex));
         INDArray ow = out.getLayer(j).getParam("W");
         INDArray ob = out.getLayer(j).getParam("b");
-        out.getLayer(j).setParam("W", w.castTo(ow.dataType()));
-        out.getLayer(j).setParam("b", b2.reshape(ob.shape()).castTo(ob.dataType()));
+        out.getLayer(j).setParam("W", wb[0].castTo(ow.dataType()));
+        out.getLayer(j).setParam("b", wb[1].reshape(ob.shape()).castTo(ob.dataType()));
     }
 }
