@@ -197,13 +197,21 @@ public final class Show {
         return chart;
     }
 
-    /** A bar chart of named values, e.g. latency per model. */
+    /** A bar chart of named values, e.g. latency per model, in the map's iteration order. */
     public static CategoryChart bars(String title, String yAxis, Map<String, ? extends Number> values) {
+        return bars(title, yAxis, new ArrayList<>(values.keySet()), new ArrayList<Number>(values.values()));
+    }
+
+    /** A bar chart of {@code values} labelled {@code labels}, in that order. */
+    public static CategoryChart bars(String title, String yAxis, List<String> labels, List<? extends Number> values) {
         if (values.isEmpty()) {
             throw new IllegalArgumentException("cannot draw a bar chart of no values");
         }
+        if (labels.size() != values.size()) {
+            throw new IllegalArgumentException(labels.size() + " labels for " + values.size() + " values");
+        }
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).yAxisTitle(yAxis).build();
-        chart.addSeries(yAxis, new ArrayList<>(values.keySet()), new ArrayList<Number>(values.values()));
+        chart.addSeries(yAxis, new ArrayList<>(labels), new ArrayList<Number>(values));
         chart.getStyler().setLegendVisible(false);
         return chart;
     }

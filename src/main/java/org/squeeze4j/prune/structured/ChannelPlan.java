@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -68,13 +69,27 @@ public record ChannelPlan(ChannelGroups groups, List<Cut> cuts) {
      * (keeping {@code max(1, round((1 - fraction) C))}; ties go to the lower index).
      */
     public static ChannelPlan uniform(ChannelGroups groups, GroupImportance importance, double fraction) {
-        if (!(fraction >= 0 && fraction < 1)) {
-            throw new IllegalArgumentException("fraction of channels to remove must be in [0, 1), got " + fraction);
-        }
+        return perGroup(groups, importance, g -> fraction);
+    }
+
+    /**
+     * Removes the least important {@code fraction(g)} of the channels of each prunable group
+     * {@code g} (0 leaves a group alone): for example less from the groups a residual add
+     * couples, whose channels every block reads, than from a block's inner convolution.
+     */
+    public static ChannelPlan perGroup(ChannelGroups groups, GroupImportance importance, ToDoubleFunction<ChannelGroup> fraction) {
         List<Cut> cuts = new ArrayList<>();
         for (ChannelGroup g : groups.prunable()) {
+            double f = fraction.applyAsDouble(g);
+            if (!(f >= 0 && f < 1)) {
+                throw new IllegalArgumentException("fraction of channels to remove must be in [0, 1), got " + f + " for "
+                        + g.describe());
+            }
+            int keep = Math.max(1, (int) Math.round((1 - f) * g.channels()));
+            if (keep == g.channels()) {
+                continue;
+            }
             double[] scores = importance.scores(groups.view(), g);
-            int keep = Math.max(1, (int) Math.round((1 - fraction) * g.channels()));
             int[] kept = IntStream.range(0, scores.length).boxed()
                     .sorted(Comparator.comparingDouble((Integer c) -> -scores[c]).thenComparingInt(c -> c))
                     .limit(keep).mapToInt(Integer::intValue).sorted().toArray();

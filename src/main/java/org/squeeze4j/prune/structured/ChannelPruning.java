@@ -42,8 +42,26 @@ public final class ChannelPruning {
     }
 
     /** A new, smaller network without the channels {@code plan} removes. */
-    @SuppressWarnings("unchecked")
     public static <M extends Model> M remove(M net, ChannelPlan plan) {
+        return remove(net, plan, Map.of());
+    }
+
+    /**
+     * A new, smaller network without the channels {@code plan} removes, each replaced by its mean
+     * on {@code sample} (mean replacement, Evci et al. 2018): a removed channel of a batch-normed
+     * layer is rarely silent, its mean {@code m_c} (mostly batch norm's shift through the ReLU)
+     * feeds every reader, so each reader's output gains
+     * {@code delta_o = sum_{c removed} m_c sum_{kh,kw} W[o, c, kh, kw]} (convolution; a dense reader
+     * sums its removed input rows), added to its bias or, for a bias-free layer before a batch
+     * norm, subtracted from that batch norm's running mean. Exact for a channel that is constant,
+     * away from the zero-padded border.
+     */
+    public static <M extends Model> M remove(M net, ChannelPlan plan, INDArray sample) {
+        return remove(net, plan, MeanReplacement.deltas(net, plan, sample));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <M extends Model> M remove(M net, ChannelPlan plan, Map<String, INDArray> deltas) {
         Edits edits = Edits.of(net, plan);
         Model smaller;
         if (net instanceof ComputationGraph g) {
@@ -79,11 +97,24 @@ public final class ChannelPruning {
                 to.node(n.name()).layer().setParam(p.getKey(), value.dup());
             }
         }
+        deltas.forEach((reader, delta) -> {
+            int[] out = edits.outputs.get(reader);
+            MeanReplacement.apply(to, reader, out == null ? delta : Slices.select(delta, 0, out));
+        });
         return (M) smaller;
     }
 
     /** A copy of {@code net} in which the channels {@code plan} removes are zero; same shapes. */
     public static <M extends Model> M mask(M net, ChannelPlan plan) {
+        return mask(net, plan, Map.of());
+    }
+
+    /** A copy of {@code net} in which the channels {@code plan} removes are replaced by their means on {@code sample}, as in {@link #remove(Model, ChannelPlan, INDArray)}. */
+    public static <M extends Model> M mask(M net, ChannelPlan plan, INDArray sample) {
+        return mask(net, plan, MeanReplacement.deltas(net, plan, sample));
+    }
+
+    private static <M extends Model> M mask(M net, ChannelPlan plan, Map<String, INDArray> deltas) {
         Edits.of(net, plan);   // validates the plan against this network
         M copy = Networks.copy(net);
         NetworkView view = NetworkView.of(copy);
@@ -105,6 +136,7 @@ public final class ChannelPruning {
                 }
             }
         }
+        deltas.forEach((reader, delta) -> MeanReplacement.apply(view, reader, delta));
         return copy;
     }
 

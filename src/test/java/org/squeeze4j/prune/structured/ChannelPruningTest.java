@@ -184,7 +184,11 @@ class ChannelPruningTest {
         assertArrayEquals(byHand, scores, 1e-4);
         double[] raw = GroupImportance.l1().scores(view, stem);
         assertFalse(java.util.Arrays.equals(raw, scores));
-        assertEquals(4, GroupImportance.batchNormGamma().scores(view, stem).length);
+        double[] gamma = GroupImportance.batchNormGamma().scores(view, stem);
+        for (int c = 0; c < 4; c++) {
+            assertEquals(Math.abs(net.getLayer("stem_bn").getParam("gamma").getDouble(c))
+                    + Math.abs(net.getLayer("b1_bn2").getParam("gamma").getDouble(c)), gamma[c], 1e-6);
+        }
     }
 
     @Test
@@ -239,6 +243,73 @@ class ChannelPruningTest {
         ChannelPlan plan = ChannelPlan.group(groups, "in2", new int[] {1, 3});
         assertEquals(0, ChannelPruning.mask(net, plan).outputSingle(x).sub(ChannelPruning.remove(net, plan).outputSingle(x))
                 .amaxNumber().doubleValue(), 1e-6);
+    }
+
+    /**
+     * A channel whose filter is zero outputs the constant ReLU(beta - k mu) of its batch norm:
+     * plain removal loses that constant, mean replacement moves it into the reader exactly
+     * (the reader is 1x1, so no zero-padded border spoils it), into a bias or a batch norm's mean.
+     */
+    @Test
+    void meanReplacementRemovesAConstantChannelExactly() {
+        for (boolean readerHasBias : new boolean[] {false, true}) {
+            ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
+                    .graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(6, 6, 2))
+                    .addLayer("a", new ConvolutionLayer.Builder(3, 3).nOut(4).convolutionMode(ConvolutionMode.Same).hasBias(false)
+                            .activation(Activation.IDENTITY).build(), "in")
+                    .addLayer("a_bn", new BatchNormalization.Builder().build(), "a")
+                    .addLayer("a_relu", new org.deeplearning4j.nn.conf.layers.ActivationLayer.Builder().activation(Activation.RELU).build(), "a_bn")
+                    .addLayer("b", new ConvolutionLayer.Builder(1, 1).nOut(3).hasBias(readerHasBias)
+                            .activation(readerHasBias ? Activation.RELU : Activation.IDENTITY).build(), "a_relu");
+            String last = "b";
+            if (!readerHasBias) {
+                b.addLayer("b_bn", new BatchNormalization.Builder().build(), "b");
+                last = "b_bn";
+            }
+            ComputationGraph net = new ComputationGraph(b
+                    .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), last)
+                    .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2).activation(Activation.SOFTMAX).build(), "pool")
+                    .setOutputs("out").build());
+            net.init();
+            withRandomBatchNorm(net, 4);
+            INDArray w = net.getLayer("a").getParam("W");
+            w.get(org.nd4j.linalg.indexing.NDArrayIndex.point(2)).assign(0);
+            net.getLayer("a_bn").getParam("beta").putScalar(2, 0.7);
+            if (readerHasBias) {
+                net.getLayer("b").getParam("b").assign(Nd4j.randn(DataType.FLOAT, 1, 3));
+            }
+            Nd4j.getRandom().setSeed(5);
+            INDArray x = Nd4j.rand(DataType.FLOAT, 5, 2, 6, 6);
+            ChannelPlan plan = ChannelPlan.group(ChannelGroups.of(net), "a", new int[] {0, 1, 3});
+            INDArray expected = net.outputSingle(x);
+            double plain = expected.sub(ChannelPruning.remove(net, plan).outputSingle(x)).amaxNumber().doubleValue();
+            double replaced = expected.sub(ChannelPruning.remove(net, plan, x).outputSingle(x)).amaxNumber().doubleValue();
+            double masked = expected.sub(ChannelPruning.mask(net, plan, x).outputSingle(x)).amaxNumber().doubleValue();
+            assertTrue(plain > 1e-3, "plain removal should lose the constant, differs by " + plain);
+            assertEquals(0, replaced, 1e-5, "reader has bias: " + readerHasBias);
+            assertEquals(0, masked, 1e-5);
+        }
+    }
+
+    @Test
+    void meanReplacementNeedsSamplesAndATarget() {
+        ComputationGraph net = Models.resnet8(1, 1e-3, 4);
+        ChannelPlan plan = ChannelPlan.group(ChannelGroups.of(net), "b1_conv1", new int[] {0, 1});
+        var empty = assertThrows(IllegalArgumentException.class, () -> ChannelPruning.remove(net, plan, Nd4j.zeros(DataType.FLOAT, 0, 784)));
+        assertTrue(empty.getMessage().contains("non-empty sample"), empty.getMessage());
+        ComputationGraph noTarget = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.FLOAT)
+                .graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(6, 6, 2))
+                .addLayer("a", conv(4, Activation.RELU), "in")
+                .addLayer("b", new ConvolutionLayer.Builder(3, 3).nOut(3).convolutionMode(ConvolutionMode.Same).hasBias(false)
+                        .activation(Activation.RELU).build(), "a")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "b")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2).activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out").build());
+        noTarget.init();
+        ChannelPlan cut = ChannelPlan.group(ChannelGroups.of(noTarget), "a", new int[] {0, 1});
+        var e = assertThrows(IllegalArgumentException.class, () -> ChannelPruning.remove(noTarget, cut, Nd4j.rand(DataType.FLOAT, 2, 2, 6, 6)));
+        assertTrue(e.getMessage().contains("in 'b' (ConvolutionLayer): it has no bias"), e.getMessage());
+        ChannelPruning.remove(noTarget, cut);   // plain removal needs no target
     }
 
     private static ConvolutionLayer conv(int out, Activation a) {
