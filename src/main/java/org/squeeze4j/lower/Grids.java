@@ -27,6 +27,14 @@ interface Grids {
     /** The activation a weighted layer applies, any fake quantizer around it removed. */
     IActivation activation(LayerNode weighted);
 
+    /**
+     * Whether an activation node only puts its input on a grid (QAT's quantizer after global
+     * pooling): the layer before it then takes that grid as its own.
+     */
+    default boolean quantizes(LayerNode activation) {
+        return false;
+    }
+
     /** Whether an activation node right after a linear layer or an add is a ReLU that the engine runs as a clamp. */
     boolean fusesAsRelu(LayerNode activation);
 

@@ -271,10 +271,13 @@ final class Lowering {
         if (in.chw() == null) {
             throw new IllegalArgumentException("global pooling " + n.describe() + " needs [c, h, w] input");
         }
-        Grids.Grid g = grids.output(n, n);
+        List<LayerNode> readers = view.consumers(n.name());
+        LayerNode last = readers.size() == 1 && readers.get(0).kind() == LayerKind.ACTIVATION && grids.quantizes(readers.get(0))
+                ? readers.get(0) : n;
+        Grids.Grid g = grids.output(n, last);
         IntGlobalAvgPool pool = new IntGlobalAvgPool(in.chw()[0], in.chw()[1], in.chw()[2], in.scale(), in.zeroPoint(), g.scale(),
                 g.zeroPoint());
-        emit(pool, new int[] {in.index()}, null, g, n, n);
+        emit(pool, new int[] {in.index()}, null, g, n, last);
     }
 
     private void emit(IntLayer layer, int[] reads, int[] chw, Grids.Grid g, LayerNode producer, LayerNode last) {

@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.squeeze4j.engine.IntModel;
@@ -60,42 +61,51 @@ public final class QatConversion {
     private QatConversion() {
     }
 
-    /** The integer model of the prepared and trained {@code net}. */
-    public static IntModel toIntModel(MultiLayerNetwork net) {
+    /** The integer model of the prepared and trained {@code net}, a chain or a graph. */
+    public static IntModel toIntModel(Model net) {
         QatControl.requirePrepared(net);
         NetworkView view = NetworkView.of(net);
-        LayerNode first = view.nodes().get(1);
-        if (!first.kind().weighted()) {
-            throw new IllegalArgumentException("layer 1 " + first.describe() + " must be a dense layer or a convolution"
-                    + " after a FeedForwardToCnnPreProcessor (flat input)");
-        }
-        long inputLength = first.kind() == LayerKind.DENSE ? first.weight().size(0) : -1;
-        if (first.preprocessor() instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor p) {
+        List<LayerNode> readers = view.consumers(QatPreparation.INPUT_QUANTIZER);
+        LayerNode first = readers.isEmpty() ? null : readers.get(0);
+        long inputLength = -1;
+        if (first != null && first.preprocessor() instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor p) {
             inputLength = p.getNumChannels() * p.getInputHeight() * p.getInputWidth();
+        } else if (first != null && first.kind() == LayerKind.DENSE) {
+            inputLength = first.weight().size(0);
         }
         if (inputLength <= 0) {
-            throw new IllegalArgumentException("layer 1 " + first.describe() + " must be a dense layer or a convolution"
-                    + " after a FeedForwardToCnnPreProcessor (flat input)");
+            throw new IllegalArgumentException("the input quantizer must be read by a dense layer or by a convolution after a"
+                    + " FeedForwardToCnnPreProcessor (flat input)" + (first == null ? "" : "; it is read by " + first.describe()));
         }
         Map<String, long[]> shapes = new HashMap<>();
         Networks.activations(net, Nd4j.zeros(first.weight().dataType(), 1, inputLength)).forEach((k, v) -> shapes.put(k, v.shape()));
         return Lowering.lower(view, new Learned(view), shapes);
     }
 
-    /** The grids QAT learned: the input quantizer, each layer's fake-quant activation or PACT clip, its weight noise. */
+    /**
+     * The grids QAT learned: the input quantizer, each layer's fake-quant activation, the ReLU or
+     * PACT clip fused into it, the quantizer after global pooling, its weight noise.
+     */
     private record Learned(NetworkView view) implements Grids {
         @Override
         public QParams input() {
-            return inputQuantizer().qparams();
-        }
-
-        private FakeQuantActivation inputQuantizer() {
-            return (FakeQuantActivation) ((ActivationLayer) view.nodes().get(0).conf()).getActivationFn();
+            return fakeQuant(view.node(QatPreparation.INPUT_QUANTIZER)).qparams();
         }
 
         @Override
         public boolean isInputQuantizer(LayerNode n) {
-            return n.index() == 0;
+            return QatControl.isInputQuantizer(n);
+        }
+
+        @Override
+        public boolean quantizes(LayerNode n) {
+            FakeQuantActivation f = fakeQuant(n);
+            return f != null && f.base() instanceof ActivationIdentity && !isInputQuantizer(n);
+        }
+
+        /** The fake quantizer of an ActivationLayer node, or null. */
+        private static FakeQuantActivation fakeQuant(LayerNode n) {
+            return n.conf() instanceof ActivationLayer a && a.getActivationFn() instanceof FakeQuantActivation f ? f : null;
         }
 
         @Override
@@ -109,10 +119,10 @@ public final class QatConversion {
                 }
                 return f.base();
             }
-            if (pact(n) != null) {
+            if (pact(n) != null || quantizedRelu(n) != null) {
                 if (!(act instanceof ActivationIdentity)) {
-                    throw new IllegalArgumentException("layer " + n.describe() + " is followed by PACT but has activation " + act
-                            + "; expected identity");
+                    throw new IllegalArgumentException("layer " + n.describe() + " is followed by a quantized ReLU or PACT but has"
+                            + " activation " + act + "; expected identity");
                 }
                 return act;
             }
@@ -122,7 +132,8 @@ public final class QatConversion {
 
         @Override
         public boolean fusesAsRelu(LayerNode activation) {
-            return activation.conf() instanceof PactLayer;      // PACT clips at alpha: a ReLU with the top code 2^b - 1
+            FakeQuantActivation f = fakeQuant(activation);       // PACT clips at alpha: a ReLU with the top code 2^b - 1
+            return activation.conf() instanceof PactLayer || f != null && f.base() instanceof ActivationReLU;
         }
 
         @Override
@@ -130,7 +141,14 @@ public final class QatConversion {
             if (last.conf() instanceof PactLayer p) {
                 return new Grid(((PactLayerImpl) last.layer()).scale(), 0, p.qmax());
             }
-            FakeQuantActivation f = (FakeQuantActivation) ((BaseLayer) producer.conf()).getActivationFn();
+            if (fakeQuant(last) != null) {                     // a quantized ReLU fused into the layer, or pooling's quantizer
+                QParams q = fakeQuant(last).qparams();
+                return new Grid(q.scale(), q.zeroPoint(), fakeQuant(last).spec().qmax());
+            }
+            if (!(producer.conf() instanceof BaseLayer b && b.getActivationFn() instanceof FakeQuantActivation f)) {
+                throw new IllegalArgumentException(producer.describe() + " has no fake-quantized output: it was not prepared for"
+                        + " QAT; use QatPreparation.prepare(net, config)");
+            }
             QParams q = f.qparams();
             return new Grid(q.scale(), q.zeroPoint(), f.spec().qmax());
         }
@@ -144,6 +162,13 @@ public final class QatConversion {
             INDArray w = n.weight();
             int axis = n.outputAxis();
             return new WeightCodes(wn.scales(w, axis), wn.codes(w, axis));   // exactly the codes of the last forward pass
+        }
+
+        /** The fake-quant ReLU ActivationLayer that is the only reader of {@code n}, or null. */
+        private LayerNode quantizedRelu(LayerNode n) {
+            List<LayerNode> readers = view.consumers(n.name());
+            return readers.size() == 1 && fakeQuant(readers.get(0)) != null && fakeQuant(readers.get(0)).base() instanceof ActivationReLU
+                    ? readers.get(0) : null;
         }
 
         private LayerNode pact(LayerNode n) {

@@ -54,10 +54,19 @@ public final class ChannelPruning {
      * {@code delta_o = sum_{c removed} m_c sum_{kh,kw} W[o, c, kh, kw]} (convolution; a dense reader
      * sums its removed input rows), added to its bias or, for a bias-free layer before a batch
      * norm, subtracted from that batch norm's running mean. Exact for a channel that is constant,
-     * away from the zero-padded border.
+     * away from the zero-padded border. The groups are cut one after the other, in the plan's
+     * (topological) order, each group's means measured on the network already pruned before it:
+     * measured all on the original network, the corrections of many groups compound (on ResNet-8
+     * with 30 % of every group, to chance level).
      */
     public static <M extends Model> M remove(M net, ChannelPlan plan, INDArray sample) {
-        return remove(net, plan, MeanReplacement.deltas(net, plan, sample));
+        Edits.of(net, plan);
+        M current = net;
+        for (ChannelPlan.Cut cut : plan.cuts()) {
+            ChannelPlan one = ChannelPlan.group(ChannelGroups.of(current), cut.group().name(), cut.keep());
+            current = remove(current, one, MeanReplacement.deltas(current, one, sample));
+        }
+        return current;
     }
 
     @SuppressWarnings("unchecked")
@@ -109,9 +118,18 @@ public final class ChannelPruning {
         return mask(net, plan, Map.of());
     }
 
-    /** A copy of {@code net} in which the channels {@code plan} removes are replaced by their means on {@code sample}, as in {@link #remove(Model, ChannelPlan, INDArray)}. */
+    /**
+     * A copy of {@code net} in which the channels {@code plan} removes are replaced by their means
+     * on {@code sample}, group after group as in {@link #remove(Model, ChannelPlan, INDArray)}.
+     */
     public static <M extends Model> M mask(M net, ChannelPlan plan, INDArray sample) {
-        return mask(net, plan, MeanReplacement.deltas(net, plan, sample));
+        Edits.of(net, plan);
+        M current = net;
+        for (ChannelPlan.Cut cut : plan.cuts()) {
+            ChannelPlan one = ChannelPlan.group(ChannelGroups.of(current), cut.group().name(), cut.keep());
+            current = mask(current, one, MeanReplacement.deltas(current, one, sample));
+        }
+        return current;
     }
 
     private static <M extends Model> M mask(M net, ChannelPlan plan, Map<String, INDArray> deltas) {

@@ -2,9 +2,15 @@ package org.squeeze4j.quant.qat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.squeeze4j.models.LayerNode;
+import org.squeeze4j.models.NetworkView;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.squeeze4j.quant.QuantSpec;
@@ -19,83 +25,77 @@ public final class QatControl {
     private QatControl() {
     }
 
-    /** True when {@code net} starts with the input quantizer {@link QatPreparation} inserts. */
-    public static boolean isPrepared(MultiLayerNetwork net) {
-        Layer l0 = net.getLayerWiseConfigurations().getConf(0).getLayer();
-        return l0 instanceof org.deeplearning4j.nn.conf.layers.ActivationLayer a && a.getActivationFn() instanceof FakeQuantActivation;
+    /** True when {@code net} has the input quantizer {@link QatPreparation} inserts. */
+    public static boolean isPrepared(Model net) {
+        return NetworkView.of(net).nodes().stream().anyMatch(QatControl::isInputQuantizer);
+    }
+
+    /** Whether {@code n} is the input quantizer {@link QatPreparation} inserts. */
+    public static boolean isInputQuantizer(LayerNode n) {
+        return n.name().equals(QatPreparation.INPUT_QUANTIZER) && n.conf() instanceof ActivationLayer a
+                && a.getActivationFn() instanceof FakeQuantActivation;
     }
 
     /** Refuses a network that {@link QatPreparation#prepare} did not prepare, saying how to prepare it. */
-    public static void requirePrepared(MultiLayerNetwork net) {
+    public static void requirePrepared(Model net) {
         if (net == null) {
             throw new IllegalArgumentException("network must not be null");
         }
         if (!isPrepared(net)) {
-            Layer l0 = net.getLayerWiseConfigurations().getConf(0).getLayer();
-            throw new IllegalArgumentException("network is not prepared for QAT: layer 0 (" + l0.getLayerName() + ", "
-                    + l0.getClass().getSimpleName() + ") is not the input quantizer; call QatPreparation.prepare(net, config) first");
+            LayerNode first = NetworkView.of(net).nodes().get(0);
+            throw new IllegalArgumentException("network is not prepared for QAT: it has no input quantizer '"
+                    + QatPreparation.INPUT_QUANTIZER + "' (its first layer is " + first.describe()
+                    + "); call QatPreparation.prepare(net, config) first");
         }
     }
 
     /** Every fake-quant activation of the network, input quantizer first. */
-    public static List<FakeQuantActivation> activations(MultiLayerNetwork net) {
+    public static List<FakeQuantActivation> activations(Model net) {
         requirePrepared(net);
         List<FakeQuantActivation> out = new ArrayList<>();
-        for (int i = 0; i < net.getnLayers(); i++) {
-            Layer l = net.getLayerWiseConfigurations().getConf(i).getLayer();
-            if (l instanceof BaseLayer b && b.getActivationFn() instanceof FakeQuantActivation f) {
+        for (LayerNode n : NetworkView.of(net).nodes()) {
+            if (n.conf() instanceof BaseLayer b && b.getActivationFn() instanceof FakeQuantActivation f) {
                 out.add(f);
-            } else if (l instanceof org.deeplearning4j.nn.conf.layers.ActivationLayer a && a.getActivationFn() instanceof FakeQuantActivation f) {
-                out.add(f);
+            } else if (n.conf() instanceof ActivationLayer a && a.getActivationFn() instanceof FakeQuantActivation f) {
+                out.add(isInputQuantizer(n) ? 0 : out.size(), f);
             }
         }
         return out;
     }
 
     /** Every fake-quant weight hook. */
-    public static List<FakeQuantWeightNoise> weights(MultiLayerNetwork net) {
+    public static List<FakeQuantWeightNoise> weights(Model net) {
         requirePrepared(net);
         List<FakeQuantWeightNoise> out = new ArrayList<>();
-        for (int i = 0; i < net.getnLayers(); i++) {
-            Layer l = net.getLayerWiseConfigurations().getConf(i).getLayer();
-            if (l instanceof BaseLayer b && b.getWeightNoise() instanceof FakeQuantWeightNoise f) {
+        for (LayerNode n : NetworkView.of(net).nodes()) {
+            if (n.conf() instanceof BaseLayer b && b.getWeightNoise() instanceof FakeQuantWeightNoise f) {
                 out.add(f);
             }
         }
         return out;
     }
 
-    /** Every PACT layer (configuration) with its index. */
-    public static List<Integer> pactLayers(MultiLayerNetwork net) {
+    /** Every PACT layer of the network. */
+    public static List<LayerNode> pactLayers(Model net) {
         requirePrepared(net);
-        List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < net.getnLayers(); i++) {
-            if (net.getLayerWiseConfigurations().getConf(i).getLayer() instanceof PactLayer) {
-                out.add(i);
-            }
-        }
-        return out;
+        return NetworkView.of(net).nodes().stream().filter(n -> n.conf() instanceof PactLayer).toList();
     }
 
     /** Switches fake quantization of weights, activations and PACT rounding on or off. */
-    public static void setFakeQuant(MultiLayerNetwork net, boolean on) {
+    public static void setFakeQuant(Model net, boolean on) {
         activations(net).forEach(a -> a.setFakeQuant(on));
         weights(net).forEach(w -> w.setEnabled(on));
-        for (int i : pactLayers(net)) {
-            ((PactLayer) net.getLayerWiseConfigurations().getConf(i).getLayer()).setFakeQuant(on);
-        }
+        pactLayers(net).forEach(n -> ((PactLayer) n.conf()).setFakeQuant(on));
     }
 
     /**
      * Switches rounding of the activation quantizers and PACT layers on or off (off: clipping only,
      * the STE surrogate; see {@link FakeQuantActivation#setRounding}).
      */
-    public static void setRounding(MultiLayerNetwork net, boolean on) {
+    public static void setRounding(Model net, boolean on) {
         activations(net).forEach(a -> a.setRounding(on));
         weights(net).forEach(w -> w.setRounding(on));
-        for (int i : pactLayers(net)) {
-            ((PactLayer) net.getLayerWiseConfigurations().getConf(i).getLayer()).setFakeQuant(on);
-        }
+        pactLayers(net).forEach(n -> ((PactLayer) n.conf()).setFakeQuant(on));
     }
 
     /**
@@ -123,12 +123,12 @@ public final class QatControl {
     }
 
     /** Switches range observation of the activations on or off. */
-    public static void setObserving(MultiLayerNetwork net, boolean on) {
+    public static void setObserving(Model net, boolean on) {
         activations(net).forEach(a -> a.setObserving(on));
     }
 
     /** Freezes every activation range now; throws naming the layer whose observer saw no data. */
-    public static void freeze(MultiLayerNetwork net) {
+    public static void freeze(Model net) {
         activations(net).forEach(FakeQuantActivation::freeze);
     }
 
@@ -139,26 +139,42 @@ public final class QatControl {
      * its bit width ({@link MseObserver}). Fake quantization is switched back on. Evaluating right
      * after this is post-training quantization of the same network (the PTQ baseline).
      */
-    public static void calibrate(MultiLayerNetwork net, INDArray features) {
+    public static void calibrate(Model net, INDArray features) {
         requirePrepared(net);
         if (features == null || features.isEmpty()) {
             throw new IllegalArgumentException("need calibration features (e.g. 1000 training images)");
         }
         setFakeQuant(net, false);
-        List<INDArray> acts;
+        Map<String, INDArray> acts;
         try {
-            acts = net.feedForward(features, true);
+            acts = trainingActivations(net, features);
         } finally {
             setFakeQuant(net, true);
         }
-        for (int i : pactLayers(net)) {
-            PactLayer p = (PactLayer) net.getLayerWiseConfigurations().getConf(i).getLayer();
-            INDArray in = acts.get(i);
+        for (LayerNode n : pactLayers(net)) {
+            PactLayer p = (PactLayer) n.conf();
+            INDArray in = acts.get(n.inputs().get(0));
             MseObserver o = new MseObserver(QuantSpec.affine(p.bits(), false));
             o.observe(org.nd4j.linalg.ops.transforms.Transforms.relu(in, true));
             double alpha = Math.max(o.range().max(), 1e-3);
-            net.getLayer(i).setParam(PactLayer.ALPHA, net.getLayer(i).getParam(PactLayer.ALPHA).like().assign(alpha));
+            n.layer().setParam(PactLayer.ALPHA, n.layer().getParam(PactLayer.ALPHA).like().assign(alpha));
         }
+    }
+
+    /** Every node's output in a training-mode pass (which updates the EMA ranges), by node name, and the input's. */
+    private static Map<String, INDArray> trainingActivations(Model net, INDArray features) {
+        if (net instanceof ComputationGraph g) {
+            return g.feedForward(features, true);
+        }
+        MultiLayerNetwork m = (MultiLayerNetwork) net;
+        List<INDArray> acts = m.feedForward(features, true);
+        List<LayerNode> nodes = NetworkView.of(m).nodes();
+        Map<String, INDArray> out = new java.util.LinkedHashMap<>();
+        out.put(NetworkView.INPUT, acts.get(0));
+        for (int i = 0; i < nodes.size(); i++) {
+            out.put(nodes.get(i).name(), acts.get(i + 1));
+        }
+        return out;
     }
 
     /** The base activation under a fake-quant wrapper (or the activation itself). */

@@ -143,8 +143,7 @@ class FakeQuantPiecesTest {
         MultiLayerNetwork q = QatPreparation.prepare(SmallNets.mlp(DataType.DOUBLE), QatConfig.of(8, 2).withPact());
         QatControl.calibrate(q, SmallNets.features(40, 6, 1, DataType.DOUBLE));
         q.initGradientsView();
-        int i = QatControl.pactLayers(q).get(0);
-        PactLayerImpl pact = (PactLayerImpl) q.getLayer(i);
+        PactLayerImpl pact = (PactLayerImpl) QatControl.pactLayers(q).get(0).layer();
         pact.setParam(PactLayer.ALPHA, Nd4j.createFromArray(new double[][] {{1.5}}));  // s = 0.5, levels 0, .5, 1, 1.5
         INDArray x = Nd4j.createFromArray(new double[][] {{-1, 0.2, 0.3, 0.74, 1.49, 1.5, 4}});
         pact.setInput(x, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces());

@@ -65,9 +65,9 @@ class QatGradientAndRoundTripTest {
         QatControl.setObserving(q, false);
         QatControl.setRounding(q, false);
         INDArray x = SmallNets.features(10, 6, 5, DataType.DOUBLE);
-        for (int i : QatControl.pactLayers(q)) {
-            INDArray in = q.feedForward(x, false).get(i);
-            q.getLayer(i).setParam(PactLayer.ALPHA, Nd4j.create(new double[][] {{in.maxNumber().doubleValue() * 0.5}}));
+        for (org.squeeze4j.models.LayerNode n : QatControl.pactLayers(q)) {
+            INDArray in = q.feedForward(x, false).get(n.index());      // the input of layer n
+            n.layer().setParam(PactLayer.ALPHA, Nd4j.create(new double[][] {{in.maxNumber().doubleValue() * 0.5}}));
         }
         assertTrue(check(q, x, SmallNets.labels(10, 3, 6, DataType.DOUBLE)));
     }
