@@ -60,4 +60,36 @@ class ReadmeTest {
         }
         assertEquals(Set.of(PrunedReference.values()), seen, "README.md has a row for every shipped pruned model");
     }
+
+    /** Rows {@code | `resnet8-channels` | `resnet8` | accuracy | dense accuracy | MACs | epochs | time s | ...}. */
+    @Test
+    void graphDerivedTableMatchesTheShippedChannelPrunedAndQatModels() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        Pattern row = Pattern.compile("\\| `([a-z0-9-]+)` \\| `([a-z0-9-]+)` \\| ([a-zA-Z0-9 ]+) \\| ([0-9.]+) \\| ([0-9.]+) \\| ([0-9,]+|-) \\| (\\d+) \\| ([0-9]+) s \\|");
+        Matcher m = row.matcher(readme);
+        Set<String> seen = new HashSet<>();
+        while (m.find()) {
+            String id = m.group(1);
+            if (id.equals(org.squeeze4j.prune.structured.ChannelPrunedReference.RESNET8.id())) {
+                var info = org.squeeze4j.prune.structured.ChannelPrunedReference.RESNET8.info();
+                assertEquals(info.dense(), m.group(2));
+                assertEquals(String.format(Locale.ROOT, "%.4f", info.testAccuracy()), m.group(4), id + " accuracy");
+                assertEquals(String.format(Locale.ROOT, "%.4f", info.denseAccuracy()), m.group(5), id + " dense accuracy");
+                assertEquals(String.format(Locale.ROOT, "%,d", info.macs()), m.group(6), id + " MACs");
+                assertEquals(Integer.toString(info.recipe().fineTune().epochs()), m.group(7), id + " epochs");
+                assertEquals(Long.toString(Math.round(info.trainSeconds())), m.group(8), id + " training time");
+            } else if (id.equals(org.squeeze4j.quant.qat.QatReference.RESNET8_W4A4.id())) {
+                var info = org.squeeze4j.quant.qat.QatReference.RESNET8_W4A4.info();
+                assertEquals(info.dense(), m.group(2));
+                assertEquals(String.format(Locale.ROOT, "%.4f", info.engineAccuracy()), m.group(4), id + " engine accuracy");
+                assertEquals(String.format(Locale.ROOT, "%.4f", info.denseAccuracy()), m.group(5), id + " dense accuracy");
+                assertEquals(Integer.toString(info.recipe().fineTune().epochs()), m.group(7), id + " epochs");
+                assertEquals(Long.toString(Math.round(info.trainSeconds())), m.group(8), id + " training time");
+            } else {
+                continue;
+            }
+            seen.add(id);
+        }
+        assertEquals(Set.of("resnet8-channels", "resnet8-w4a4"), seen, "README.md has a row for the channel-pruned and the QAT ResNet-8");
+    }
 }

@@ -2,7 +2,7 @@ package org.squeeze4j.prune.structured;
 
 import java.util.Arrays;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.squeeze4j.models.ModelFiles;
+import org.squeeze4j.models.DerivedReference;
 import org.squeeze4j.models.ReferenceGraph;
 import org.squeeze4j.models.TrainingRecipe;
 
@@ -12,7 +12,7 @@ import org.squeeze4j.models.TrainingRecipe;
  * lives on the classpath as {@code /org/squeeze4j/models/<id>.zip} next to {@code <id>.json}
  * ({@link ChannelPrunedInfo}), and {@code ./s4j prune <dense id>} re-creates both.
  */
-public enum ChannelPrunedReference {
+public enum ChannelPrunedReference implements DerivedReference<ComputationGraph, ChannelPrunedInfo> {
     /** ResNet-8 with 30 % of every channel group removed (about half the MACs), fine-tuned for 10 epochs. */
     RESNET8("resnet8-channels", ReferenceGraph.RESNET8, new ChannelRecipe(0.3, 500, new TrainingRecipe(10, 128, 1e-3, 42)));
 
@@ -26,11 +26,13 @@ public enum ChannelPrunedReference {
         this.recipe = recipe;
     }
 
+    @Override
     public String id() {
         return id;
     }
 
     /** The baseline this network was pruned from. */
+    @Override
     public ReferenceGraph dense() {
         return dense;
     }
@@ -39,19 +41,19 @@ public enum ChannelPrunedReference {
         return recipe;
     }
 
-    /** The command that re-creates the shipped files. */
-    public String command() {
-        return "./s4j prune " + dense.id();
+    @Override
+    public String verb() {
+        return "prune";
     }
 
-    /** Loads the shipped pruned and fine-tuned network (a new copy on every call). */
-    public ComputationGraph pretrained() {
-        return ModelFiles.loadResource("/org/squeeze4j/models/" + id + ".zip", command(), ComputationGraph.class);
+    @Override
+    public Class<ComputationGraph> modelType() {
+        return ComputationGraph.class;
     }
 
-    /** Provenance of the shipped network. */
-    public ChannelPrunedInfo info() {
-        return ModelFiles.readProvenance("/org/squeeze4j/models/" + id + ".json", ChannelPrunedInfo.class, command());
+    @Override
+    public Class<ChannelPrunedInfo> infoType() {
+        return ChannelPrunedInfo.class;
     }
 
     /** The channel-pruned network made from the baseline with this id, or null if there is none. */
