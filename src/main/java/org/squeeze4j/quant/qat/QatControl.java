@@ -144,20 +144,33 @@ public final class QatControl {
         if (features == null || features.isEmpty()) {
             throw new IllegalArgumentException("need calibration features (e.g. 1000 training images)");
         }
+        List<LayerNode> pacts = pactLayers(net);
         setFakeQuant(net, false);
-        Map<String, INDArray> acts;
+        Map<String, INDArray> acts = Map.of();
         try {
-            acts = trainingActivations(net, features);
+            if (pacts.isEmpty()) {
+                trainingOutput(net, features);           // the ranges observe on the way; no activation is kept
+            } else {
+                acts = trainingActivations(net, features);
+            }
         } finally {
             setFakeQuant(net, true);
         }
-        for (LayerNode n : pactLayers(net)) {
+        for (LayerNode n : pacts) {
             PactLayer p = (PactLayer) n.conf();
             INDArray in = acts.get(n.inputs().get(0));
             MseObserver o = new MseObserver(QuantSpec.affine(p.bits(), false));
             o.observe(org.nd4j.linalg.ops.transforms.Transforms.relu(in, true));
             double alpha = Math.max(o.range().max(), 1e-3);
             n.layer().setParam(PactLayer.ALPHA, n.layer().getParam(PactLayer.ALPHA).like().assign(alpha));
+        }
+    }
+
+    private static void trainingOutput(Model net, INDArray features) {
+        if (net instanceof ComputationGraph g) {
+            g.output(true, features);
+        } else {
+            ((MultiLayerNetwork) net).output(features, true);
         }
     }
 

@@ -25,7 +25,7 @@ class QatErrorsTest {
                 .build());
         net.init();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> QatPreparation.prepare(net, QatConfig.of(8, 8)));
-        assertTrue(e.getMessage().contains("layer 0 (gate, ElementWiseMultiplicationLayer)"), e.getMessage());
+        assertTrue(e.getMessage().contains("layer 0 'gate' is a ElementWiseMultiplicationLayer"), e.getMessage());   // the network view's refusal
     }
 
     @Test
