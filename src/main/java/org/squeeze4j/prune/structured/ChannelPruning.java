@@ -61,7 +61,7 @@ public final class ChannelPruning {
      */
     public static <M extends Model> M remove(M net, ChannelPlan plan, INDArray sample) {
         Edits.of(net, plan);
-        M current = net;
+        M current = plan.cuts().isEmpty() ? Networks.copy(net) : net;   // never hand back the original
         for (ChannelPlan.Cut cut : plan.cuts()) {
             ChannelPlan one = ChannelPlan.group(ChannelGroups.of(current), cut.group().name(), cut.keep());
             current = remove(current, one, MeanReplacement.deltas(current, one, sample));
@@ -124,7 +124,7 @@ public final class ChannelPruning {
      */
     public static <M extends Model> M mask(M net, ChannelPlan plan, INDArray sample) {
         Edits.of(net, plan);
-        M current = net;
+        M current = plan.cuts().isEmpty() ? Networks.copy(net) : net;   // never hand back the original
         for (ChannelPlan.Cut cut : plan.cuts()) {
             ChannelPlan one = ChannelPlan.group(ChannelGroups.of(current), cut.group().name(), cut.keep());
             current = mask(current, one, MeanReplacement.deltas(current, one, sample));

@@ -327,5 +327,9 @@ class ChannelPruningTest {
         assertEquals(before, net.params());
         assertThrows(IllegalArgumentException.class, () -> ChannelPlan.uniform(ChannelGroups.of(net), GroupImportance.l1(), 1.0));
         assertEquals(Networks.copy(net).params(), net.params());
+        ChannelPlan nothing = ChannelPlan.uniform(ChannelGroups.of(net), GroupImportance.l1(), 0.0);
+        assertEquals(0, nothing.cuts().size());
+        INDArray x = images(1, 4);
+        assertTrue(ChannelPruning.remove(net, nothing, x) != net && ChannelPruning.mask(net, nothing, x) != net);
     }
 }
