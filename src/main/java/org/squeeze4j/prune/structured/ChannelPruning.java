@@ -60,13 +60,7 @@ public final class ChannelPruning {
      * with 30 % of every group, to chance level).
      */
     public static <M extends Model> M remove(M net, ChannelPlan plan, INDArray sample) {
-        Edits.of(net, plan);
-        M current = plan.cuts().isEmpty() ? Networks.copy(net) : net;   // never hand back the original
-        for (ChannelPlan.Cut cut : plan.cuts()) {
-            ChannelPlan one = ChannelPlan.group(ChannelGroups.of(current), cut.group().name(), cut.keep());
-            current = remove(current, one, MeanReplacement.deltas(current, one, sample));
-        }
-        return current;
+        return groupByGroup(net, plan, sample, ChannelPruning::remove);
     }
 
     @SuppressWarnings("unchecked")
@@ -123,11 +117,21 @@ public final class ChannelPruning {
      * on {@code sample}, group after group as in {@link #remove(Model, ChannelPlan, INDArray)}.
      */
     public static <M extends Model> M mask(M net, ChannelPlan plan, INDArray sample) {
+        return groupByGroup(net, plan, sample, ChannelPruning::mask);
+    }
+
+    /** Removing or masking one group's channels, given the mean-replacement shifts of its readers. */
+    private interface Cutter {
+        <M extends Model> M apply(M net, ChannelPlan plan, Map<String, INDArray> deltas);
+    }
+
+    /** Applies {@code cutter} one group at a time, each group's means measured on the network already cut. */
+    private static <M extends Model> M groupByGroup(M net, ChannelPlan plan, INDArray sample, Cutter cutter) {
         Edits.of(net, plan);
         M current = plan.cuts().isEmpty() ? Networks.copy(net) : net;   // never hand back the original
         for (ChannelPlan.Cut cut : plan.cuts()) {
             ChannelPlan one = ChannelPlan.group(ChannelGroups.of(current), cut.group().name(), cut.keep());
-            current = mask(current, one, MeanReplacement.deltas(current, one, sample));
+            current = cutter.apply(current, one, MeanReplacement.deltas(current, one, sample));
         }
         return current;
     }
