@@ -1,10 +1,16 @@
 package org.squeeze4j.distill;
 
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.squeeze4j.models.LayerKind;
+import org.squeeze4j.models.LayerNode;
+import org.squeeze4j.models.NetworkView;
 
 /**
  * Turns a network into a distillation student and checks teacher / student pairs.
@@ -24,21 +30,52 @@ public final class Distillation {
      * whose output layer emits logits (identity activation) and is trained with {@code loss}.
      * Output-layer validation is switched off, as DL4J's {@code evaluate} otherwise refuses a
      * non-softmax classifier; accuracy is unchanged because argmax(z) = argmax(softmax(z)).
+     * Works for a {@code MultiLayerNetwork} and for a {@code ComputationGraph} with one output layer.
      */
-    public static MultiLayerNetwork student(MultiLayerNetwork template, DistillationLoss loss) {
-        MultiLayerConfiguration conf = template.getLayerWiseConfigurations().clone();
-        int last = conf.getConfs().size() - 1;
-        Layer out = conf.getConf(last).getLayer();
-        if (!(out instanceof BaseOutputLayer o)) {
-            throw new IllegalArgumentException("the student's last layer is a " + out.getClass().getSimpleName()
-                    + "; distillation needs an OutputLayer that can emit logits");
+    @SuppressWarnings("unchecked")
+    public static <M extends Model> M student(M template, DistillationLoss loss) {
+        LayerNode out = outputNode(template, "student");
+        if (template instanceof MultiLayerNetwork mln) {
+            MultiLayerConfiguration conf = mln.getLayerWiseConfigurations().clone();
+            toLogits(conf.getConf(out.index()).getLayer(), loss);
+            conf.setValidateOutputLayerConfig(false);
+            MultiLayerNetwork net = new MultiLayerNetwork(conf);
+            net.init(mln.params().dup(), false);
+            return (M) net;
         }
+        ComputationGraph graph = (ComputationGraph) template;
+        ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+        toLogits(((org.deeplearning4j.nn.conf.graph.LayerVertex) conf.getVertices().get(out.name())).getLayerConf().getLayer(), loss);
+        conf.setValidateOutputLayerConfig(false);
+        ComputationGraph net = new ComputationGraph(conf);
+        net.init(graph.params().dup(), false);
+        return (M) net;
+    }
+
+    private static void toLogits(Layer out, DistillationLoss loss) {
+        BaseOutputLayer o = (BaseOutputLayer) out;
         o.setActivationFn(new ActivationIdentity());
         o.setLossFn(loss);
-        conf.setValidateOutputLayerConfig(false);
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init(template.params().dup(), false);
-        return net;
+    }
+
+    /**
+     * The single output node of {@code net}, which must be a dense output layer (the one whose
+     * pre-activation is the logits).
+     *
+     * @param role "teacher" or "student", for the message
+     */
+    static LayerNode outputNode(Model net, String role) {
+        NetworkView view = NetworkView.of(net);
+        if (view.outputs().size() != 1) {
+            throw new IllegalArgumentException("the " + role + " has " + view.outputs().size() + " outputs " + view.outputs()
+                    + "; distillation needs a classifier with one output layer");
+        }
+        LayerNode out = view.node(view.outputs().get(0));
+        if (out.kind() != LayerKind.OUTPUT || !(out.conf() instanceof BaseOutputLayer)) {
+            throw new IllegalArgumentException("the " + role + "'s output is " + out.describe()
+                    + "; distillation needs a dense OutputLayer whose pre-activation is the logits");
+        }
+        return out;
     }
 
     /**
@@ -46,7 +83,7 @@ public final class Distillation {
      *
      * @throws IllegalArgumentException naming both sizes if they differ
      */
-    public static void checkCompatible(MultiLayerNetwork teacher, MultiLayerNetwork student) {
+    public static void checkCompatible(Model teacher, Model student) {
         long t = outputs(teacher);
         long s = outputs(student);
         if (t != s) {
@@ -56,7 +93,7 @@ public final class Distillation {
     }
 
     /** Number of outputs (classes) of a network's output layer. */
-    public static long outputs(MultiLayerNetwork net) {
-        return net.getOutputLayer().getParam("b").length();
+    public static long outputs(Model net) {
+        return ((BaseOutputLayer) outputNode(net, "network").conf()).getNOut();
     }
 }

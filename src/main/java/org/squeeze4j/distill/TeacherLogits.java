@@ -14,16 +14,17 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.layers.BaseOutputLayer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.squeeze4j.data.IdxDataset;
+import org.squeeze4j.models.LayerNode;
+import org.squeeze4j.models.NetworkView;
+import org.squeeze4j.models.Networks;
 import org.squeeze4j.util.AtomicFiles;
 
 /**
@@ -46,36 +47,32 @@ public final class TeacherLogits {
 
     /**
      * The logits of {@code teacher} for the given features: the input of the output layer times its
-     * weights plus its bias, i.e. what the softmax would be applied to.
+     * weights plus its bias, i.e. what the softmax would be applied to. The teacher may be a
+     * {@code MultiLayerNetwork} or a {@code ComputationGraph} with one dense output layer.
      *
      * @param features {@code [n, inputs]}
      * @return {@code [n, classes]} float32
      */
-    public static INDArray of(MultiLayerNetwork teacher, INDArray features) {
-        Layer out = teacher.getOutputLayer();
-        if (!(out instanceof BaseOutputLayer<?>)) {
-            throw new IllegalArgumentException("the teacher's last layer is a " + out.getClass().getSimpleName()
-                    + "; logits can be read only from a dense OutputLayer");
+    public static INDArray of(Model teacher, INDArray features) {
+        LayerNode out = Distillation.outputNode(teacher, "teacher");
+        String source = out.inputs().get(0);
+        INDArray in = NetworkView.of(teacher).inputs().contains(source) ? features
+                : Networks.activations(teacher, features).get(source);
+        if (out.preprocessor() != null) {
+            in = out.preprocessor().preProcess(in, (int) in.size(0), LayerWorkspaceMgr.noWorkspaces());
         }
-        int last = teacher.getnLayers() - 1;
-        INDArray in;
-        if (last == 0) {
-            in = features;
-        } else {
-            List<INDArray> acts = teacher.feedForwardToLayer(last - 1, features, false);
-            in = acts.get(last);
-        }
-        INDArray w = out.getParam("W");
-        INDArray b = out.getParam("b");
+        INDArray w = out.layer().getParam("W");
+        INDArray b = out.layer().getParam("b");
         if (in.rank() != 2 || in.columns() != w.rows()) {
-            throw new IllegalArgumentException("the output layer's input has shape " + java.util.Arrays.toString(in.shape())
+            throw new IllegalArgumentException("the output layer " + out.describe() + " reads shape " + java.util.Arrays.toString(in.shape())
                     + " but its weights expect " + w.rows() + " inputs per example");
         }
-        return in.castTo(DataType.FLOAT).mmul(w.castTo(DataType.FLOAT)).addiRowVector(b.castTo(DataType.FLOAT));
+        INDArray z = in.castTo(DataType.FLOAT).mmul(w.castTo(DataType.FLOAT));
+        return b == null ? z : z.addiRowVector(b.castTo(DataType.FLOAT));
     }
 
     /** Logits of {@code teacher} for all of {@code data} in file order, computed in batches of {@code batch}. */
-    public static INDArray of(MultiLayerNetwork teacher, IdxDataset data, int batch) {
+    public static INDArray of(Model teacher, IdxDataset data, int batch) {
         if (batch <= 0) {
             throw new IllegalArgumentException("batch must be positive, got " + batch);
         }

@@ -93,28 +93,36 @@ public final class Networks {
     public static INDArray gradient(Model net, org.nd4j.linalg.dataset.api.DataSet batch, String layer, String param) {
         LayerNode node = NetworkView.of(net).node(layer);
         Model copy = copy(net);
-        String key;
         switch (kind(copy)) {
             case MLN -> {
                 MultiLayerNetwork m = (MultiLayerNetwork) copy;
                 m.setInput(batch.getFeatures());
                 m.setLabels(batch.getLabels());
                 m.computeGradientAndScore();
-                key = node.index() + "_" + param;
             }
             default -> {
                 ComputationGraph g = single((ComputationGraph) copy);
                 g.setInputs(batch.getFeatures());
                 g.setLabels(batch.getLabels());
                 g.computeGradientAndScore();
-                key = layer + "_" + param;
             }
         }
-        INDArray g = copy.gradient().getGradientFor(key);
+        INDArray g = copy.gradient().getGradientFor(gradientKey(copy, layer, param));
         if (g == null) {
             throw new IllegalArgumentException("layer " + node.describe() + " has no parameter '" + param + "'");
         }
         return g.div(batch.getFeatures().size(0));
+    }
+
+    /**
+     * The key of parameter {@code param} of layer {@code layer} in DL4J's {@code Gradient}:
+     * {@code "<index>_<param>"} in a {@code MultiLayerNetwork}, {@code "<name>_<param>"} in a graph.
+     */
+    public static String gradientKey(Model net, String layer, String param) {
+        return switch (kind(net)) {
+            case MLN -> NetworkView.of(net).node(layer).index() + "_" + param;
+            case CG -> layer + "_" + param;
+        };
     }
 
     /** Removes one training listener, keeping the others. */

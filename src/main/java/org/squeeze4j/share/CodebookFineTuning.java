@@ -5,13 +5,13 @@ import java.util.Arrays;
 import java.util.List;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.squeeze4j.models.Networks;
 import org.squeeze4j.prune.PrunableLayers;
 
 /**
@@ -52,13 +52,12 @@ public final class CodebookFineTuning extends BaseTrainingListener {
     /** Sums each cluster's weight gradients into its centroid gradient and applies the updater. */
     @Override
     public void onGradientCalculation(Model model) {
-        MultiLayerNetwork net = (MultiLayerNetwork) model;
-        Gradient gradient = net.gradient();
+        Gradient gradient = model.gradient();
         for (Tied t : tied) {
-            int index = PrunableLayers.index(net, t.layer.layer());
-            INDArray g = gradient.getGradientFor(index + "_W");
+            String key = Networks.gradientKey(model, t.layer.layer(), "W");
+            INDArray g = gradient.getGradientFor(key);
             if (g == null) {
-                throw new IllegalStateException("no gradient for " + t.layer.layer() + " (key " + index + "_W)");
+                throw new IllegalStateException("no gradient for " + t.layer.layer() + " (key " + key + ")");
             }
             float[] flat = g.castTo(DataType.FLOAT).dup('c').reshape(g.length()).toFloatVector();
             float[] sums = centroidGradients(flat, t.layer.symbols(), t.centroids.length);
@@ -74,14 +73,13 @@ public final class CodebookFineTuning extends BaseTrainingListener {
     /** Ties the weights to the centroids again after DL4J's update (pruned weights back to zero). */
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
-        MultiLayerNetwork net = (MultiLayerNetwork) model;
         for (Tied t : tied) {
             float[] v = new float[t.layer.symbols().length];
             int[] s = t.layer.symbols();
             for (int p = 0; p < v.length; p++) {
                 v[p] = s[p] == 0 ? 0f : t.centroids[s[p] - 1];
             }
-            PrunableLayers.weights(net, t.layer.layer()).assign(Nd4j.create(v, t.layer.shape(), 'c'));
+            PrunableLayers.weights(model, t.layer.layer()).assign(Nd4j.create(v, t.layer.shape(), 'c'));
         }
         this.iteration++;
     }

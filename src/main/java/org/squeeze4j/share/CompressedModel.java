@@ -18,9 +18,10 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.zip.CRC32;
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.squeeze4j.models.LayerNode;
 import org.squeeze4j.models.NetworkView;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -60,15 +61,15 @@ public final class CompressedModel {
     }
 
     /** Compresses {@code net} whose shared layers are {@code shared}, with the paper's index bits: 8 for convolutions, 5 otherwise. */
-    public static CompressedModel of(String model, MultiLayerNetwork net, SharedWeights shared) {
+    public static CompressedModel of(String model, Model net, SharedWeights shared) {
         return of(model, net, shared, name -> NetworkView.of(net).weightedNode(name).kind().convolutional() ? 8 : 5);
     }
 
     /** Compresses {@code net} with {@code indexBits.apply(layer)} bits per relative index. */
-    public static CompressedModel of(String model, MultiLayerNetwork net, SharedWeights shared, Function<String, Integer> indexBits) {
+    public static CompressedModel of(String model, Model net, SharedWeights shared, Function<String, Integer> indexBits) {
         List<EncodedLayer> encoded = new ArrayList<>();
         List<RawParam> raw = new ArrayList<>();
-        for (Layer layer : net.getLayers()) {
+        for (Layer layer : layers(net)) {
             String name = layer.conf().getLayer().getLayerName();
             for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
                 SharedLayer s = "W".equals(p.getKey()) ? shared.layers().get(name) : null;
@@ -107,9 +108,9 @@ public final class CompressedModel {
     }
 
     /** Writes every parameter into {@code net}, which must have the same layer names and shapes. */
-    public void applyTo(MultiLayerNetwork net) {
+    public void applyTo(Model net) {
         Map<String, Layer> byName = new LinkedHashMap<>();
-        for (Layer l : net.getLayers()) {
+        for (Layer l : layers(net)) {
             byName.put(l.conf().getLayer().getLayerName(), l);
         }
         for (EncodedLayer e : layers) {
@@ -118,6 +119,11 @@ public final class CompressedModel {
         for (RawParam r : raw) {
             target(byName, r.layer(), r.key(), r.shape()).assign(Nd4j.create(r.values(), r.shape(), 'c'));
         }
+    }
+
+    /** The DL4J layers of {@code net} in topological order (vertices without parameters are skipped). */
+    private static List<Layer> layers(Model net) {
+        return NetworkView.of(net).nodes().stream().map(LayerNode::layer).filter(java.util.Objects::nonNull).toList();
     }
 
     private static INDArray target(Map<String, Layer> byName, String layer, String key, long[] shape) {

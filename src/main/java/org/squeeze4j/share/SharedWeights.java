@@ -4,7 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.squeeze4j.prune.PrunableLayers;
 
@@ -35,7 +35,7 @@ public final class SharedWeights {
     }
 
     /** Writes the shared weights into {@code net} (in place). */
-    public void applyTo(MultiLayerNetwork net) {
+    public void applyTo(Model net) {
         for (SharedLayer l : layers.values()) {
             INDArray w = PrunableLayers.weights(net, l.layer());
             if (!java.util.Arrays.equals(w.shape(), l.shape())) {

@@ -4,12 +4,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.squeeze4j.models.NetworkView;
-import org.squeeze4j.prune.PrunableLayers;
 
 /**
  * Weight sharing (Deep Compression, Section 3): per layer, k-means over the surviving
@@ -51,8 +49,9 @@ public final class WeightSharing {
     }
 
     /** Clusters every selected layer's non-zero weights, writes the centroids into {@code net} and returns the codes. */
-    public SharedWeights apply(MultiLayerNetwork net) {
-        List<String> names = layers.isEmpty() ? PrunableLayers.names(net) : layers;
+    public SharedWeights apply(Model net) {
+        NetworkView view = NetworkView.of(net);
+        List<String> names = layers.isEmpty() ? view.weightedNames() : layers;
         for (String name : bits.keySet()) {
             if (!names.contains(name)) {
                 throw new IllegalArgumentException("bits given for layer '" + name + "', which is not shared; shared layers are " + names);
@@ -60,8 +59,8 @@ public final class WeightSharing {
         }
         List<SharedLayer> shared = new ArrayList<>();
         for (String name : names) {
-            INDArray w = PrunableLayers.weights(net, name);
-            int b = bits.getOrDefault(name, NetworkView.of(net).weightedNode(name).kind().convolutional() ? convBits : denseBits);
+            INDArray w = view.weightedNode(name).weight();
+            int b = bits.getOrDefault(name, view.weightedNode(name).kind().convolutional() ? convBits : denseBits);
             SharedLayer layer = share(name, w, b, init, seed, iterations);
             w.assign(layer.weights());
             shared.add(layer);

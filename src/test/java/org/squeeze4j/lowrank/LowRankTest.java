@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -81,6 +82,32 @@ class LowRankTest {
         assertTrue(f.output(x).equalsWithEps(net.output(x), 1e-4));
         MultiLayerNetwork g = LowRank.factorize(net, Map.of("conv2", 10));
         assertEquals(LowRank.weightCount(net) - 50 * 500 + 10 * 500 + 50 * 10, LowRank.weightCount(g));
+    }
+
+    @Test
+    void factorisingAResNetRewiresEveryReaderAndKeepsTheOutputsAtFullRank() {
+        ComputationGraph net = Models.resnet8(1, 1e-3, 4);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 784);
+        INDArray before = net.outputSingle(false, x);
+        // b1_conv1 is read by its batch norm; stem by b1_conv1 and by b1_add (the identity shortcut) through stem_bn;
+        // fc is the graph's output. M of b2_conv1 is [8, 4*3*3]: full rank 8
+        ComputationGraph f = LowRank.factorize(net, Map.of("b2_conv1", 8, "fc", 10));
+        assertTrue(f.outputSingle(false, x).equalsWithEps(before, 1e-4));
+        assertEquals(java.util.List.of("fc_v"), f.getConfiguration().getNetworkOutputs());
+        assertEquals(java.util.List.of("b2_conv1_u"), f.getConfiguration().getVertexInputs().get("b2_conv1_v"));
+        assertEquals(java.util.List.of("b2_conv1_v"), f.getConfiguration().getVertexInputs().get("b2_conv1_bn"));
+        assertEquals(java.util.List.of("b1_relu"), f.getConfiguration().getVertexInputs().get("b2_conv1_u"));
+        assertEquals(before, net.outputSingle(false, x), "the original graph is unchanged");
+        // a lower rank is the truncated SVD of M = [out, in kh kw], computed by hand
+        ComputationGraph r2 = LowRank.factorize(net, Map.of("b3_conv2", 2));
+        INDArray u = r2.getLayer("b3_conv2_u").getParam("W").reshape(2, 16 * 9);
+        INDArray v = r2.getLayer("b3_conv2_v").getParam("W").reshape(16, 2);
+        assertTrue(v.mmul(u).castTo(DataType.DOUBLE).equalsWithEps(Svd.of(LowRank.matrix(net, "b3_conv2")).reconstruct(2), 1e-5));
+        assertEquals(LowRank.weightCount(net) - 16 * 16 * 9 + 2 * 16 * 9 + 16 * 2, LowRank.weightCount(r2));
+        // depthwise convolutions are not [out, in k k] matrices
+        String msg = assertThrows(IllegalArgumentException.class,
+                () -> LowRank.factorize(Models.depthwiseNet(1, 1e-3, 4), Map.of("dw1", 1))).getMessage();
+        assertTrue(msg.contains("dw1") && msg.contains("DEPTHWISE"), msg);
     }
 
     @Test
