@@ -28,6 +28,6 @@ public final class StructuredPruning {
 
     /** Number of units of {@code layer}. */
     public static int units(MultiLayerNetwork net, String layer) {
-        return (int) Granularity.asOutputRows(PrunableLayers.weights(net, layer)).size(0);
+        return UnitMasks.units(UnitMasks.unitLayer(net, layer));
     }
 }

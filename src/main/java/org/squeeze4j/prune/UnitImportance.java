@@ -26,11 +26,11 @@ public interface UnitImportance {
     double[] scores(MultiLayerNetwork net, String layer);
 
     static UnitImportance l1Norm() {
-        return (net, layer) -> Granularity.asOutputRows(PrunableLayers.weights(net, layer)).norm1(1).castTo(DataType.DOUBLE).toDoubleVector();
+        return (net, layer) -> Granularity.asOutputRows(UnitMasks.unitLayer(net, layer).weight()).norm1(1).castTo(DataType.DOUBLE).toDoubleVector();
     }
 
     static UnitImportance l2Norm() {
-        return (net, layer) -> Granularity.asOutputRows(PrunableLayers.weights(net, layer)).norm2(1).castTo(DataType.DOUBLE).toDoubleVector();
+        return (net, layer) -> Granularity.asOutputRows(UnitMasks.unitLayer(net, layer).weight()).norm2(1).castTo(DataType.DOUBLE).toDoubleVector();
     }
 
     static UnitImportance meanActivation(DataSet data) {
@@ -50,7 +50,7 @@ public interface UnitImportance {
         return (net, layer) -> {
             MultiLayerNetwork copy = net.clone();
             double base = copy.score(toDataSet(data));
-            int units = (int) Granularity.asOutputRows(PrunableLayers.weights(copy, layer)).size(0);
+            int units = UnitMasks.units(UnitMasks.unitLayer(copy, layer));
             double[] scores = new double[units];
             for (int u = 0; u < units; u++) {
                 UnitMasks.Saved saved = UnitMasks.zeroUnit(copy, layer, u);
@@ -63,7 +63,7 @@ public interface UnitImportance {
 
     static UnitImportance random(long seed) {
         return (net, layer) -> {
-            int units = (int) Granularity.asOutputRows(PrunableLayers.weights(net, layer)).size(0);
+            int units = UnitMasks.units(UnitMasks.unitLayer(net, layer));
             return new java.util.Random(seed * 31 + layer.hashCode()).doubles(units).toArray();
         };
     }

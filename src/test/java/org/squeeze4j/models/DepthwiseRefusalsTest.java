@@ -16,6 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.squeeze4j.lowrank.LowRank;
+import org.squeeze4j.prune.StructuredPruning;
+import org.squeeze4j.prune.UnitImportance;
+import org.squeeze4j.prune.UnitMasks;
 import org.squeeze4j.prune.UnitSurgery;
 
 /**
@@ -71,5 +74,17 @@ class DepthwiseRefusalsTest {
         assertEquals(2, LayerNode.outputAxisOf(net.getLayer(1).conf().getLayer()));
         assertEquals(0, LayerNode.outputAxisOf(net.getLayer(0).conf().getLayer()));
         assertEquals(1, LayerNode.outputAxisOf(net.getLayer(2).conf().getLayer()));
+    }
+
+    @Test
+    void unitScoresAndMasksRefuseADepthwiseLayerInsteadOfReadingItsKernelRows() {
+        MultiLayerNetwork net = convThenDepthwise(false);
+        INDArray before = net.params().dup();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> UnitImportance.l1Norm().scores(net, "dw"));
+        assertTrue(e.getMessage().contains("'dw' (DepthwiseConvolution2D)") && e.getMessage().contains("ChannelPruning"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> UnitMasks.zeroUnit(net, "dw", 0));
+        assertThrows(IllegalArgumentException.class, () -> StructuredPruning.units(net, "dw"));
+        assertEquals(before, net.params());
+        assertEquals(4, StructuredPruning.units(net, "conv"));
     }
 }

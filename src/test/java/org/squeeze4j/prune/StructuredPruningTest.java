@@ -91,4 +91,24 @@ class StructuredPruningTest {
         assertEquals(copy.score(batch) - base, UnitImportance.lossChange(batch).scores(net, "fc1")[4], 1e-6);
         assertTrue(net.getLayer(0).getParam("W").getColumn(4).norm1Number().doubleValue() > 0, "lossChange works on a copy");
     }
+
+    @Test
+    void aUnitOutsideTheLayerIsRefusedAndNothingElseIsWritten() {
+        MultiLayerNetwork net = Models.mlp(1, 1e-3, 8, 6);
+        net.getLayer(0).getParam("b").assign(0.5);       // DL4J starts biases at 0: make zeroing one visible
+        INDArray before = net.params().dup();
+        for (int u : new int[] {-1, 8, 1_000_000}) {
+            String msg = assertThrows(IllegalArgumentException.class, () -> UnitMasks.zeroUnit(net, "fc1", u)).getMessage();
+            assertTrue(msg.contains("unit " + u) && msg.contains("0-7"), msg);
+        }
+        String msg = assertThrows(IllegalArgumentException.class, () -> UnitMasks.keepOnly(net, "fc2", new int[] {0, 6})).getMessage();
+        assertTrue(msg.contains("unit 6") && msg.contains("0-5"), msg);
+        assertEquals(before, net.params(), "a refused call must not change any parameter");
+        // and a unit inside zeroes exactly its column and bias
+        UnitMasks.Saved saved = UnitMasks.zeroUnit(net, "fc1", 7);
+        INDArray diff = net.params().sub(before).neq(0).castTo(org.nd4j.linalg.api.buffer.DataType.INT);
+        assertEquals(784 + 1, diff.sumNumber().intValue());
+        saved.restore();
+        assertEquals(before, net.params());
+    }
 }
