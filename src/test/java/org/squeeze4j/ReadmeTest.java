@@ -1,6 +1,7 @@
 package org.squeeze4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -85,11 +86,38 @@ class ReadmeTest {
                 assertEquals(String.format(Locale.ROOT, "%.4f", info.denseAccuracy()), m.group(5), id + " dense accuracy");
                 assertEquals(Integer.toString(info.recipe().fineTune().epochs()), m.group(7), id + " epochs");
                 assertEquals(Long.toString(Math.round(info.trainSeconds())), m.group(8), id + " training time");
+            } else if (id.equals(org.squeeze4j.distill.DistilledReference.RESNET8_HALF.id())) {
+                var info = org.squeeze4j.distill.DistilledReference.RESNET8_HALF.info();
+                assertEquals(info.teacher(), m.group(2));
+                assertEquals(String.format(Locale.ROOT, "%.4f", info.testAccuracy()), m.group(4), id + " accuracy");
+                assertEquals(String.format(Locale.ROOT, "%.4f", info.teacherAccuracy()), m.group(5), id + " teacher accuracy");
+                assertEquals(String.format(Locale.ROOT, "%,d", info.macs()), m.group(6), id + " MACs");
+                assertEquals(Integer.toString(info.recipe().training().epochs()), m.group(7), id + " epochs");
+                assertEquals(Long.toString(Math.round(info.trainSeconds())), m.group(8), id + " training time");
             } else {
                 continue;
             }
             seen.add(id);
         }
-        assertEquals(Set.of("resnet8-channels", "resnet8-w4a4"), seen, "README.md has a row for the channel-pruned and the QAT ResNet-8");
+        assertEquals(Set.of("resnet8-channels", "resnet8-w4a4", "resnet8-kd"), seen,
+                "README.md has a row for the channel-pruned, the QAT and the distilled ResNet-8");
+    }
+
+    /** The sentence on the distilled student: its recipe and the hard-label control, as recorded in resnet8-kd.json. */
+    @Test
+    void distilledStudentSentenceMatchesItsProvenance() throws IOException {
+        String readme = Files.readString(Path.of("README.md")).replaceAll("\\s+", " ");
+        Matcher m = Pattern.compile("`resnet8-kd` is a ResNet-8 of width (\\d+) \\(the teacher's: (\\d+)\\) trained from scratch on"
+                + " ([0-9,]+) training images with the teacher's soft targets \\(T = ([0-9.]+), alpha = ([0-9.]+)\\); the same"
+                + " student trained on the same images with hard labels alone reaches ([0-9.]+)\\.").matcher(readme);
+        assertTrue(m.find(), "README.md describes resnet8-kd");
+        var ref = org.squeeze4j.distill.DistilledReference.RESNET8_HALF;
+        var info = ref.info();
+        assertEquals(Integer.toString(info.recipe().studentWidth()), m.group(1));
+        assertEquals(Integer.toString(ref.dense().width()), m.group(2));
+        assertEquals(String.format(Locale.ROOT, "%,d", info.recipe().transferSize()), m.group(3));
+        assertEquals(info.recipe().temperature(), Double.parseDouble(m.group(4)));
+        assertEquals(info.recipe().alpha(), Double.parseDouble(m.group(5)));
+        assertEquals(String.format(Locale.ROOT, "%.4f", info.hardLabelAccuracy()), m.group(6));
     }
 }

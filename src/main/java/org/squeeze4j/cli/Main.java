@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "squeeze4j", mixinStandardHelpOptions = true,
         description = "Neural-network compression on the JVM.",
-        subcommands = {PretrainCommand.class, PruneCommand.class, QatCommand.class, TeacherLogitsCommand.class, CompressCommand.class})
+        subcommands = {PretrainCommand.class, PruneCommand.class, QatCommand.class, DistillCommand.class, TeacherLogitsCommand.class, CompressCommand.class})
 public final class Main {
     public static void main(String[] args) {
         OneDnn.enable();

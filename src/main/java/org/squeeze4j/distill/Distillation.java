@@ -52,6 +52,38 @@ public final class Distillation {
         return (M) net;
     }
 
+    /**
+     * The inverse of {@link #student} once training is done: a copy whose output layer applies the
+     * softmax again, with the ordinary cross-entropy loss, so it loads and runs in plain DL4J (and
+     * every technique that expects a classifier accepts it). Outputs are {@code softmax(z)} of the
+     * student's logits {@code z}; the argmax, hence the accuracy, is the same.
+     */
+    @SuppressWarnings("unchecked")
+    public static <M extends Model> M classifier(M student) {
+        LayerNode out = outputNode(student, "student");
+        if (student instanceof MultiLayerNetwork mln) {
+            MultiLayerConfiguration conf = mln.getLayerWiseConfigurations().clone();
+            toSoftmax(conf.getConf(out.index()).getLayer());
+            conf.setValidateOutputLayerConfig(true);
+            MultiLayerNetwork net = new MultiLayerNetwork(conf);
+            net.init(mln.params().dup(), false);
+            return (M) net;
+        }
+        ComputationGraph graph = (ComputationGraph) student;
+        ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+        toSoftmax(((org.deeplearning4j.nn.conf.graph.LayerVertex) conf.getVertices().get(out.name())).getLayerConf().getLayer());
+        conf.setValidateOutputLayerConfig(true);
+        ComputationGraph net = new ComputationGraph(conf);
+        net.init(graph.params().dup(), false);
+        return (M) net;
+    }
+
+    private static void toSoftmax(Layer out) {
+        BaseOutputLayer o = (BaseOutputLayer) out;
+        o.setActivationFn(new org.nd4j.linalg.activations.impl.ActivationSoftmax());
+        o.setLossFn(new org.nd4j.linalg.lossfunctions.impl.LossMCXENT());
+    }
+
     private static void toLogits(Layer out, DistillationLoss loss) {
         BaseOutputLayer o = (BaseOutputLayer) out;
         o.setActivationFn(new ActivationIdentity());

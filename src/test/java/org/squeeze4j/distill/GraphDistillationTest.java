@@ -63,6 +63,13 @@ class GraphDistillationTest {
         assertFalse(student.params().equalsWithEps(before, 1e-7));
         assertTrue(Double.isFinite(student.score()));
         Distillation.checkCompatible(template, student);
+
+        // back to a plain DL4J classifier: softmax of the student's logits
+        ComputationGraph classifier = Distillation.classifier(student);
+        assertTrue(((OutputLayer) classifier.getLayer("fc").conf().getLayer()).getLossFn()
+                instanceof org.nd4j.linalg.lossfunctions.impl.LossMCXENT);
+        assertTrue(classifier.outputSingle(false, x).equalsWithEps(Transforms.softmax(student.outputSingle(false, x), true), 1e-5));
+        assertEquals(student.params(), classifier.params());
     }
 
     @Test
