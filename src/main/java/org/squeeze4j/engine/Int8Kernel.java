@@ -21,6 +21,23 @@ public interface Int8Kernel {
     /** Fills {@code acc[0 .. m*nOut)} as above. */
     void matmul(byte[] a, int m, int k, byte[] w, int nOut, int[] acc);
 
+    /**
+     * The same products for a convolution whose patches are stored position-minor (transposed
+     * im2col, {@code cols[j][p]}: the codes widened to short), with output-major accumulators:
+     * <pre>
+     *   acc[o stride + p] = sum_{j &lt; k} cols[j stride + p] * w[o k + j]        p &lt; m, o &lt; nOut
+     * </pre>
+     * so that each output channel's accumulators are contiguous, as its output plane is. Vectors
+     * run along the positions, which every convolution has many of, instead of along {@code k}
+     * (9 for a 3x3 stem) or the outputs (16 to 64 here); there is no horizontal sum. {@code stride}
+     * must be {@link #columnStride(int) columnStride(m)}; values at positions {@code m .. stride)} are
+     * read but do not reach {@code acc[.. m)}.
+     */
+    void weightsTimesColumns(short[] cols, int stride, int m, int k, byte[] w, int nOut, int[] acc);
+
+    /** The row stride {@link #weightsTimesColumns} needs for {@code m} positions (a multiple of the vector length). */
+    int columnStride(int m);
+
     /** A short name for reports, e.g. "scalar" or "vector(512 bit)". */
     String name();
 }

@@ -3,8 +3,10 @@ package org.squeeze4j.engine;
 /**
  * A 2D convolution (cross-correlation, as DL4J) in integers, {@code [inC][inH][inW]} uint8 codes in,
  * {@code [outC][outH][outW]} out, weights {@code [outC][inC][kH][kW]} (DL4J's order). The input is
- * laid out as im2col patches {@code [outH outW][inC kH kW]} and multiplied by the weights with the
- * same {@link Int8Kernel} as dense layers; the arithmetic is {@link WeightedLayer}'s.
+ * laid out as transposed im2col columns {@code [inC kH kW][outH outW]} and multiplied by the
+ * weights with {@link Int8Kernel#weightsTimesColumns}, vectorised along the output positions, so
+ * each output channel's accumulators come out as its output plane; the arithmetic is
+ * {@link WeightedLayer}'s.
  *
  * <p>Padding uses the input zero point {@code Z_in} (the code of real 0), so padded taps add
  * {@code q_w Z_in} exactly like interior ones and the per-channel correction
@@ -77,43 +79,67 @@ public final class IntConv2d extends WeightedLayer {
         return outChannels * outH * outW;
     }
 
+    /** None: the columns ({@code depth x stride} shorts) come from {@link Workspace#columns}. */
     @Override
     public int patchLength() {
-        return outH * outW * depth;
+        return 0;
     }
 
     @Override
     public void forward(byte[][] inputs, int m, byte[] out, Int8Kernel kernel, Workspace ws) {
         byte[] in = inputs[0];
         int positions = outH * outW;
+        int stride = kernel.columnStride(positions);
+        short[] cols = ws.columns(depth * stride);
+        int[] acc = ws.columnAccumulators(outChannels * stride);
         int inLen = inputLength();
         int outLen = outputLength();
-        byte zIn = (byte) inZeroPoint;
         for (int s = 0; s < m; s++) {
-            byte[] cols = ws.patches;
-            int p = 0;
-            for (int oy = 0; oy < outH; oy++) {
-                for (int ox = 0; ox < outW; ox++) {
-                    for (int c = 0; c < inC; c++) {
-                        int plane = s * inLen + c * inH * inW;
-                        for (int ky = 0; ky < kH; ky++) {
-                            int y = oy * strideH + ky - padTop;
-                            boolean rowInside = y >= 0 && y < inH;
-                            for (int kx = 0; kx < kW; kx++) {
-                                int x = ox * strideW + kx - padLeft;
-                                cols[p++] = rowInside && x >= 0 && x < inW ? in[plane + y * inW + x] : zIn;
-                            }
+            columns(in, s * inLen, cols, stride);
+            kernel.weightsTimesColumns(cols, stride, positions, depth, weights, outChannels, acc);
+            for (int o = 0; o < outChannels; o++) {
+                requantizeChannel(acc, o * stride, o, out, s * outLen + o * positions, positions);
+            }
+        }
+    }
+
+    /**
+     * Transposed im2col of one sample: row {@code j = (c kH + ky) kW + kx} (the weights' order) holds
+     * tap {@code (ky, kx)} of channel {@code c} at every output position, {@code oy outW + ox}; taps
+     * outside the input read the zero point. A row's valid {@code ox} form one interval, copied by a
+     * plain loop.
+     */
+    private void columns(byte[] in, int off, short[] cols, int stride) {
+        short zIn = (short) inZeroPoint;
+        int j = 0;
+        for (int c = 0; c < inC; c++) {
+            int plane = off + c * inH * inW;
+            for (int ky = 0; ky < kH; ky++) {
+                for (int kx = 0; kx < kW; kx++, j++) {
+                    // ox with 0 <= ox sW + kx - padLeft < inW
+                    int first = Math.max(0, ceilDiv(padLeft - kx, strideW));
+                    int last = Math.min(outW, ceilDiv(inW + padLeft - kx, strideW));   // exclusive
+                    for (int oy = 0; oy < outH; oy++) {
+                        int y = oy * strideH + ky - padTop;
+                        int dst = j * stride + oy * outW;
+                        if (y < 0 || y >= inH || first >= last) {
+                            java.util.Arrays.fill(cols, dst, dst + outW, zIn);
+                            continue;
                         }
+                        java.util.Arrays.fill(cols, dst, dst + first, zIn);
+                        int src = plane + y * inW + kx - padLeft;
+                        for (int ox = first; ox < last; ox++) {
+                            cols[dst + ox] = (short) (in[src + ox * strideW] & 0xFF);
+                        }
+                        java.util.Arrays.fill(cols, dst + last, dst + outW, zIn);
                     }
                 }
             }
-            int[] acc = ws.acc;
-            kernel.matmul(cols, positions, depth, weights, outChannels, acc);
-            int base = s * outLen;
-            for (int pos = 0; pos < positions; pos++) {
-                requantize(acc, pos * outChannels, out, base + pos, positions);
-            }
         }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return -Math.floorDiv(-a, b);
     }
 
     public int inChannels() {

@@ -50,6 +50,27 @@ public final class ScalarKernel implements Int8Kernel {
         }
     }
 
+    /** One output channel at a time: {@code acc[o][p] += w[o][j] cols[j][p]}, a loop over positions per weight. */
+    @Override
+    public void weightsTimesColumns(short[] cols, int stride, int m, int k, byte[] w, int nOut, int[] acc) {
+        for (int o = 0; o < nOut; o++) {
+            int ao = o * stride;
+            java.util.Arrays.fill(acc, ao, ao + m, 0);
+            for (int j = 0; j < k; j++) {
+                int wv = w[o * k + j];
+                int co = j * stride;
+                for (int p = 0; p < m; p++) {
+                    acc[ao + p] += cols[co + p] * wv;
+                }
+            }
+        }
+    }
+
+    @Override
+    public int columnStride(int m) {
+        return m;
+    }
+
     @Override
     public String name() {
         return "scalar";

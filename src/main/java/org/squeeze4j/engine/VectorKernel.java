@@ -73,6 +73,7 @@ final class VectorKernel implements Int8Kernel {
         short[] value = new short[0];
         final int[] low = new int[INT.length()];
         final int[] high = new int[INT.length()];
+        int[] columnSums = new int[0];
 
         void ensure(int kp, int k) {
             if (rows.length < 2 * kp) {
@@ -368,6 +369,115 @@ final class VectorKernel implements Int8Kernel {
             hi = hi.add(p.lanewise(VectorOperators.LSHR, 16));
         }
         return finish(all, hi, rowSum);
+    }
+
+    @Override
+    public int columnStride(int m) {
+        return padded(m);
+    }
+
+    /**
+     * Convolution columns: for each tile of four output channels and each vector of {@code STEP}
+     * positions, {@code acc[o][p] += w'[o][j] cols[j][p]} over {@code j}, with the broadcast weight
+     * {@code w' = w + 128} and the unsigned-pair trick of the class doc now pairing positions
+     * {@code 2l} and {@code 2l + 1} in an int lane: per 32 multiply-adds one load (shared by the
+     * tile), one multiply, one shift and two adds, and no horizontal sum. Then
+     * {@code acc = sum - 128 colSum[p]}, the column sums computed once per call the same way.
+     */
+    @Override
+    public void weightsTimesColumns(short[] cols, int stride, int m, int k, byte[] w, int nOut, int[] acc) {
+        if (stride != padded(m) || cols.length < k * stride || acc.length < nOut * stride) {
+            throw new IllegalArgumentException("columns need stride " + padded(m) + " for " + m + " positions, got " + stride
+                    + " (cols " + cols.length + ", acc " + acc.length + " for k " + k + ", nOut " + nOut + ")");
+        }
+        int kp = padded(k);
+        short[] wp = pack(w, nOut, k);
+        Scratch s = scratch.get();
+        if (s.columnSums.length < stride) {
+            s.columnSums = new int[stride];
+        }
+        int[] sums = s.columnSums;
+        for (int p0 = 0; p0 < stride; p0 += STEP) {
+            IntVector all = IntVector.zero(INT);
+            IntVector hi = IntVector.zero(INT);
+            for (int j = 0; j < k; j++) {
+                IntVector v = ShortVector.fromArray(SHORT, cols, j * stride + p0).reinterpretAsInts();
+                all = all.add(v);
+                hi = hi.add(v.lanewise(VectorOperators.LSHR, 16));
+            }
+            storePairs(all, hi, sums, p0, null, 0, s);
+        }
+        int o = 0;
+        for (; o + 4 <= nOut; o += 4) {
+            for (int p0 = 0; p0 < stride; p0 += STEP) {
+                columns4(cols, stride, k, wp, o * kp, kp, acc, o * stride + p0, p0, sums, s);
+            }
+        }
+        for (; o < nOut; o++) {
+            for (int p0 = 0; p0 < stride; p0 += STEP) {
+                IntVector all = IntVector.zero(INT);
+                IntVector hi = IntVector.zero(INT);
+                for (int j = 0; j < k; j++) {
+                    IntVector p = ShortVector.fromArray(SHORT, cols, j * stride + p0).mul(wp[o * kp + j]).reinterpretAsInts();
+                    all = all.add(p);
+                    hi = hi.add(p.lanewise(VectorOperators.LSHR, 16));
+                }
+                storePairs(all, hi, acc, o * stride + p0, sums, p0, s);
+            }
+        }
+    }
+
+    /** Output channels {@code o .. o+3} (weights from {@code wOff}, rows {@code kp} apart) at positions {@code p0 .. p0+STEP}. */
+    private static void columns4(short[] cols, int stride, int k, short[] wp, int wOff, int kp, int[] acc, int accOff, int p0,
+                                 int[] sums, Scratch s) {
+        IntVector a0 = IntVector.zero(INT), h0 = IntVector.zero(INT);
+        IntVector a1 = IntVector.zero(INT), h1 = IntVector.zero(INT);
+        IntVector a2 = IntVector.zero(INT), h2 = IntVector.zero(INT);
+        IntVector a3 = IntVector.zero(INT), h3 = IntVector.zero(INT);
+        int w1 = wOff + kp;
+        int w2 = w1 + kp;
+        int w3 = w2 + kp;
+        for (int j = 0; j < k; j++) {
+            ShortVector x = ShortVector.fromArray(SHORT, cols, j * stride + p0);
+            IntVector p = x.mul(wp[wOff + j]).reinterpretAsInts();
+            a0 = a0.add(p);
+            h0 = h0.add(p.lanewise(VectorOperators.LSHR, 16));
+            p = x.mul(wp[w1 + j]).reinterpretAsInts();
+            a1 = a1.add(p);
+            h1 = h1.add(p.lanewise(VectorOperators.LSHR, 16));
+            p = x.mul(wp[w2 + j]).reinterpretAsInts();
+            a2 = a2.add(p);
+            h2 = h2.add(p.lanewise(VectorOperators.LSHR, 16));
+            p = x.mul(wp[w3 + j]).reinterpretAsInts();
+            a3 = a3.add(p);
+            h3 = h3.add(p.lanewise(VectorOperators.LSHR, 16));
+        }
+        storePairs(a0, h0, acc, accOff, sums, p0, s);
+        storePairs(a1, h1, acc, accOff + stride, sums, p0, s);
+        storePairs(a2, h2, acc, accOff + 2 * stride, sums, p0, s);
+        storePairs(a3, h3, acc, accOff + 3 * stride, sums, p0, s);
+    }
+
+    /**
+     * Positions {@code p0 + 2l} (low halves: {@code V - 2^16 H}) and {@code p0 + 2l + 1} (high
+     * halves: {@code H}) into {@code out[off ..)}, minus {@code 128 sums[p]} when {@code sums} is given.
+     */
+    private static void storePairs(IntVector all, IntVector hi, int[] out, int off, int[] sums, int p0, Scratch s) {
+        all.sub(hi.lanewise(VectorOperators.LSHL, 16)).intoArray(s.low, 0);
+        hi.intoArray(s.high, 0);
+        int[] low = s.low;
+        int[] high = s.high;
+        if (sums == null) {
+            for (int l = 0; l < low.length; l++) {
+                out[off + 2 * l] = low[l];
+                out[off + 2 * l + 1] = high[l];
+            }
+        } else {
+            for (int l = 0; l < low.length; l++) {
+                out[off + 2 * l] = low[l] - 128 * sums[p0 + 2 * l];
+                out[off + 2 * l + 1] = high[l] - 128 * sums[p0 + 2 * l + 1];
+            }
+        }
     }
 
     @Override

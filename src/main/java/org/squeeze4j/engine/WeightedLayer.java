@@ -118,6 +118,23 @@ public abstract sealed class WeightedLayer implements IntLayer permits IntDense,
         }
     }
 
+    /**
+     * Requantizes output channel {@code o}'s accumulators {@code acc[accOff + p]}, p &lt; n, into
+     * {@code out[outOff + p]}: the same arithmetic as {@link #requantize}, along one output plane.
+     */
+    final void requantizeChannel(int[] acc, int accOff, int o, byte[] out, int outOff, int n) {
+        int z = outZeroPoint;
+        int min = lo;
+        int max = hi;
+        int add = offset[o];
+        int m = m0[o];
+        int sh = shift[o];
+        for (int p = 0; p < n; p++) {
+            int v = z + FixedPoint.multiplyByMultiplierUnchecked(acc[accOff + p] + add, m, sh);
+            out[outOff + p] = (byte) Math.max(min, Math.min(max, v));
+        }
+    }
+
     /** Number of output channels (neurons or filters). */
     public int outChannels() {
         return outChannels;

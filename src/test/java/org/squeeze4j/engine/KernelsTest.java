@@ -125,4 +125,86 @@ class KernelsTest {
         assertArrayEquals(expected, v);
         assertEquals(255 * 127 * (k / 2), v[0]);
     }
+
+    /** Slow reference of {@link Int8Kernel#weightsTimesColumns}: the definition, in long. */
+    private static int[] columnsReference(short[] cols, int stride, int m, int k, byte[] w, int nOut) {
+        int[] acc = new int[nOut * m];
+        for (int o = 0; o < nOut; o++) {
+            for (int p = 0; p < m; p++) {
+                long s = 0;
+                for (int j = 0; j < k; j++) {
+                    s += (long) cols[j * stride + p] * w[o * k + j];
+                }
+                acc[o * m + p] = Math.toIntExact(s);
+            }
+        }
+        return acc;
+    }
+
+    /** The first {@code m} accumulators of each of {@code nOut} rows {@code stride} apart. */
+    private static int[] rows(int[] acc, int stride, int m, int nOut) {
+        int[] out = new int[nOut * m];
+        for (int o = 0; o < nOut; o++) {
+            System.arraycopy(acc, o * stride, out, o * m, m);
+        }
+        return out;
+    }
+
+    private static int[] columns(Int8Kernel kernel, short[] natural, int m, int k, byte[] w, int nOut) {
+        int stride = kernel.columnStride(m);
+        short[] cols = new short[k * stride];
+        for (int j = 0; j < k; j++) {
+            System.arraycopy(natural, j * m, cols, j * stride, m);
+            java.util.Arrays.fill(cols, j * stride + m, (j + 1) * stride, (short) 255);   // padding must not leak into acc
+        }
+        int[] acc = new int[nOut * stride];
+        java.util.Arrays.fill(acc, 12345);                                              // nor stale values
+        kernel.weightsTimesColumns(cols, stride, m, k, w, nOut, acc);
+        return rows(acc, stride, m, nOut);
+    }
+
+    @Test
+    void convolutionColumnsEqualTheSlowReferenceForEveryShape() {
+        Int8Kernel vector = Kernels.vector().orElseThrow();
+        SplittableRandom r = new SplittableRandom(3);
+        for (int trial = 0; trial < 200; trial++) {
+            int m = 1 + r.nextInt(trial < 100 ? 70 : 800);
+            int k = 1 + r.nextInt(trial < 150 ? 40 : 600);
+            int nOut = 1 + r.nextInt(13);
+            boolean extreme = trial % 5 == 0;
+            short[] natural = new short[k * m];
+            for (int i = 0; i < natural.length; i++) {
+                natural[i] = (short) (extreme ? 255 : r.nextDouble() < 0.4 ? 0 : r.nextInt(256));
+            }
+            byte[] w = new byte[nOut * k];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (byte) (extreme ? (i % 2 == 0 ? -128 : 127) : r.nextInt(-128, 128));
+            }
+            int[] expected = columnsReference(natural, m, m, k, w, nOut);
+            String shape = "m=" + m + " k=" + k + " nOut=" + nOut;
+            assertArrayEquals(expected, columns(Kernels.scalar(), natural, m, k, w, nOut), "scalar " + shape);
+            assertArrayEquals(expected, columns(vector, natural, m, k, w, nOut), "vector " + shape);
+        }
+    }
+
+    @Test
+    void longestConvolutionColumnsStayExact() {
+        // k = 2^16 products of 255 * 255 (w = 127) per lane: the low-half sum passes 2^31 and the
+        // column sum times 128 reaches 2^31 - 2^23; both must come back exact mod 2^32
+        int k = Int8Kernel.MAX_DEPTH;
+        int m = 33;
+        short[] natural = new short[k * m];
+        java.util.Arrays.fill(natural, (short) 255);
+        byte[] w = new byte[3 * k];
+        java.util.Arrays.fill(w, 0, k, (byte) 127);
+        java.util.Arrays.fill(w, k, 2 * k, (byte) -128);
+        for (int j = 0; j < k; j++) {
+            w[2 * k + j] = (byte) (j % 2 == 0 ? 127 : -127);
+        }
+        int[] v = columns(Kernels.vector().orElseThrow(), natural, m, k, w, 3);
+        assertArrayEquals(columnsReference(natural, m, m, k, w, 3), v);
+        assertEquals(255 * 127 * k, v[0]);
+        assertEquals(-255 * 128 * k, v[m]);
+        assertEquals(0, v[2 * m]);
+    }
 }
