@@ -191,4 +191,62 @@ class IntLayersTest {
         assertArrayEquals(new int[] {3, 4, 6, 7, 4, 4, 4, 4}, run(dw, in, 1));
         assertEquals(2L * 4 * 4, dw.macsPerSample());
     }
+
+    /**
+     * Convolutions of random geometry (channels, non-square sizes, strides 1-3, asymmetric padding,
+     * kernels up to 5x5) equal, code for code, a dense layer with the same weights and arithmetic
+     * applied to patches gathered by hand from the definition (zero-point padding), with both kernels.
+     */
+    @Test
+    void convEqualsDenseOnHandGatheredPatchesForRandomGeometry() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        for (int trial = 0; trial < 60; trial++) {
+            int inC = 1 + r.nextInt(4), inH = 3 + r.nextInt(9), inW = 3 + r.nextInt(9), outC = 1 + r.nextInt(9);
+            int kH = 1 + r.nextInt(Math.min(5, inH)), kW = 1 + r.nextInt(Math.min(5, inW));
+            int sH = 1 + r.nextInt(3), sW = 1 + r.nextInt(3), padTop = r.nextInt(kH), padLeft = r.nextInt(kW);
+            int outH = (inH + padTop + r.nextInt(kH) - kH) / sH + 1, outW = (inW + padLeft + r.nextInt(kW) - kW) / sW + 1;
+            int depth = inC * kH * kW, zIn = r.nextInt(256), zOut = r.nextInt(256);
+            byte[] w = new byte[outC * depth];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (byte) r.nextInt(-128, 128);
+            }
+            int[] bias = r.ints(outC, -5000, 5000).toArray();
+            double[] ws = r.doubles(outC, 0.001, 0.02).map(v -> (double) (float) v).toArray();
+            boolean relu = r.nextBoolean();
+            IntConv2d conv = new IntConv2d(inC, inH, inW, outC, kH, kW, sH, sW, padTop, padLeft, outH, outW, w, bias, (double) 0.02f, zIn, ws,
+                    (double) 0.3f, zOut, relu);
+            IntDense dense = new IntDense(depth, outC, w, bias, (double) 0.02f, zIn, ws, (double) 0.3f, zOut, relu);
+            byte[] in = new byte[inC * inH * inW];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = (byte) r.nextInt(256);
+            }
+            int positions = outH * outW;
+            byte[] patches = new byte[positions * depth];
+            for (int oy = 0, p = 0; oy < outH; oy++) {
+                for (int ox = 0; ox < outW; ox++, p++) {
+                    for (int c = 0, j = 0; c < inC; c++) {
+                        for (int ky = 0; ky < kH; ky++) {
+                            for (int kx = 0; kx < kW; kx++, j++) {
+                                int y = oy * sH + ky - padTop, x = ox * sW + kx - padLeft;
+                                boolean inside = y >= 0 && y < inH && x >= 0 && x < inW;
+                                patches[p * depth + j] = inside ? in[(c * inH + y) * inW + x] : (byte) zIn;
+                            }
+                        }
+                    }
+                }
+            }
+            byte[] byDense = new byte[positions * outC];
+            dense.forward(new byte[][] {patches}, positions, byDense, Kernels.scalar(), new Workspace(positions * outC, 1));
+            for (Int8Kernel k : List.of(Kernels.scalar(), Kernels.best())) {
+                byte[] out = new byte[conv.outputLength()];
+                conv.forward(new byte[][] {in}, 1, out, k, new Workspace(conv.accumulatorLength(), 1));
+                for (int o = 0; o < outC; o++) {
+                    for (int p = 0; p < positions; p++) {
+                        assertEquals(byDense[p * outC + o], out[o * positions + p], k.name() + " trial " + trial + " " + conv.describe()
+                                + " channel " + o + " position " + p);
+                    }
+                }
+            }
+        }
+    }
 }
