@@ -15,6 +15,10 @@ package org.squeeze4j.engine;
  * with MBQM gemmlowp's {@link FixedPoint#multiplyByQuantizedMultiplier}, {@code lo = Z_out} for a
  * fused ReLU (else 0) and {@code hi = 255}. The 20-bit left shift keeps 20 fractional bits through
  * the two input multipliers ({@code |q - Z| 2^20 < 2^28}, so nothing overflows).
+ *
+ * <p>Both inputs are uint8, so the output is a function of the pair {@code (q_a, q_b)} alone: its
+ * 65,536 values are computed once with the formula above and looked up per element, the same
+ * codes for a third of a nanosecond instead of three fixed-point multiplications.
  */
 public final class IntAdd implements IntLayer {
     /** Fractional bits kept while the two inputs are brought to a common scale (TFLite's {@code left_shift}). */
@@ -32,6 +36,8 @@ public final class IntAdd implements IntLayer {
     final QuantizedMultiplier multiplierA;
     final QuantizedMultiplier multiplierB;
     final QuantizedMultiplier multiplierOut;
+    /** {@code table[q_a 256 + q_b]}: the output code of every input pair. */
+    private final byte[] table = new byte[256 * 256];
 
     /**
      * @param length codes per sample of each input and of the output
@@ -60,6 +66,19 @@ public final class IntAdd implements IntLayer {
         this.multiplierA = QuantizedMultiplier.of(scaleA / twiceMax);
         this.multiplierB = QuantizedMultiplier.of(scaleB / twiceMax);
         this.multiplierOut = QuantizedMultiplier.of(twiceMax / ((1 << LEFT_SHIFT) * outScale));
+        for (int qa = 0; qa < 256; qa++) {
+            for (int qb = 0; qb < 256; qb++) {
+                table[qa << 8 | qb] = (byte) add(qa, qb);
+            }
+        }
+    }
+
+    /** The output code for input codes {@code qa, qb}: the formula of the class comment. */
+    int add(int qa, int qb) {
+        int x = FixedPoint.multiplyByMultiplierUnchecked((qa - zeroA) << LEFT_SHIFT, multiplierA.m0(), multiplierA.shift());
+        int y = FixedPoint.multiplyByMultiplierUnchecked((qb - zeroB) << LEFT_SHIFT, multiplierB.m0(), multiplierB.shift());
+        int v = outZeroPoint + FixedPoint.multiplyByMultiplierUnchecked(x + y, multiplierOut.m0(), multiplierOut.shift());
+        return Math.max(lo, Math.min(255, v));
     }
 
     @Override
@@ -81,18 +100,10 @@ public final class IntAdd implements IntLayer {
     public void forward(byte[][] inputs, int m, byte[] out, Int8Kernel kernel, Workspace ws) {
         byte[] a = inputs[0];
         byte[] b = inputs[1];
-        int ma = multiplierA.m0();
-        int na = multiplierA.shift();
-        int mb = multiplierB.m0();
-        int nb = multiplierB.shift();
-        int mo = multiplierOut.m0();
-        int no = multiplierOut.shift();
+        byte[] t = table;
         int n = m * length;
         for (int i = 0; i < n; i++) {
-            int x = FixedPoint.multiplyByMultiplierUnchecked(((a[i] & 0xFF) - zeroA) << LEFT_SHIFT, ma, na);
-            int y = FixedPoint.multiplyByMultiplierUnchecked(((b[i] & 0xFF) - zeroB) << LEFT_SHIFT, mb, nb);
-            int v = outZeroPoint + FixedPoint.multiplyByMultiplierUnchecked(x + y, mo, no);
-            out[i] = (byte) Math.max(lo, Math.min(255, v));
+            out[i] = t[(a[i] & 0xFF) << 8 | (b[i] & 0xFF)];
         }
     }
 
