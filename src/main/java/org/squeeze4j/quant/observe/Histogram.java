@@ -68,7 +68,20 @@ public final class Histogram {
         this(kind, bins, 4 * bins);
     }
 
-    /** Adds values (must be finite; observers check that). */
+    /**
+     * Largest magnitude accepted: float32's largest value. Calibration data are float32 tensors;
+     * a span beyond about 1e308 would overflow the bin arithmetic of doubles.
+     */
+    public static final double MAX_MAGNITUDE = Float.MAX_VALUE;
+
+    /**
+     * Smallest bin width: the smallest normal double. A first batch of values below about
+     * {@code 1e-305} would otherwise give {@code max / bins = 0} (or a subnormal that scales
+     * badly) and no growth step could ever widen it; such values all land in one bin instead.
+     */
+    static final double MIN_WIDTH = Double.MIN_NORMAL;
+
+    /** Adds values (finite, magnitude at most {@link #MAX_MAGNITUDE}; observers check that). */
     public void add(double[] values) {
         if (values.length == 0) {
             return;
@@ -78,6 +91,10 @@ public final class Histogram {
         for (double v : values) {
             if (!Double.isFinite(v)) {
                 throw new IllegalArgumentException("histogram values must be finite, got " + v);
+            }
+            if (Math.abs(v) > MAX_MAGNITUDE) {
+                throw new IllegalArgumentException("histogram values must lie within float32's range (|x| <= " + MAX_MAGNITUDE
+                        + "), got " + v + "; calibration data are float32 activations or weights");
             }
             min = Math.min(min, v);
             max = Math.max(max, v);
@@ -92,7 +109,7 @@ public final class Histogram {
                 return;
             }
             double span = Math.max(hi, 0) - Math.min(lo, 0);
-            width = span / initialBins;
+            width = Math.max(span / initialBins, MIN_WIDTH);
             counts = new long[0];
             ensureCovered(Math.min(lo, 0), Math.max(hi, 0));
             long zeroBin = Math.max(firstBin, Math.min(firstBin + counts.length - 1, 0));

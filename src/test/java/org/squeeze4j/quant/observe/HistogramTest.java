@@ -3,6 +3,7 @@ package org.squeeze4j.quant.observe;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -105,5 +106,35 @@ class HistogramTest {
         assertThrows(IllegalArgumentException.class, () -> new Histogram(Histogram.Kind.SIGNED, 1));
         assertThrows(IllegalArgumentException.class, () -> new Histogram(Histogram.Kind.SIGNED, 8, 8));
         assertThrows(IllegalArgumentException.class, () -> new Histogram(Histogram.Kind.SIGNED, 8).add(new double[] {Double.NaN}));
+    }
+
+    @Test
+    void tinyValuesNeitherHangNorLoseCounts() {
+        // 1e-320 / 2048 underflows to 0: the width used to stay 0 and the growth loop never ended
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
+            for (Histogram.Kind kind : Histogram.Kind.values()) {
+                Histogram h = new Histogram(kind, 2048);
+                h.add(new double[] {1e-320, -2e-320, 0});
+                h.add(new double[] {3e-310, 1e-300});
+                h.add(new double[] {1.0, -1e30});      // then ordinary values, 330 decades up
+                assertTrue(h.binWidth() > 0, kind + ": width " + h.binWidth());
+                assertEquals(7, Arrays.stream(h.counts()).sum(), kind.toString());
+            }
+            for (Observer o : java.util.List.<Observer>of(new PercentileObserver(99.9, PercentileObserver.Mode.MAGNITUDE),
+                    new MseObserver(org.squeeze4j.quant.QuantSpec.symmetric(8)), new EntropyObserver())) {
+                o.observe(org.nd4j.linalg.factory.Nd4j.createFromArray(1e-320, 4e-321, -3e-320, 0.0));
+                org.squeeze4j.quant.Range r = o.range();
+                assertTrue(Double.isFinite(r.min()) && Double.isFinite(r.max()), o.getClass().getSimpleName() + ": " + r);
+            }
+        });
+    }
+
+    @Test
+    void valuesBeyondFloat32AreRefusedWithTheReason() {
+        Histogram h = new Histogram(Histogram.Kind.SIGNED, 16);
+        String msg = assertThrows(IllegalArgumentException.class, () -> h.add(new double[] {1, -1e308})).getMessage();
+        assertTrue(msg.contains("float32") && msg.contains("-1.0E308"), msg);
+        h.add(new double[] {Float.MAX_VALUE, -Float.MAX_VALUE});
+        assertEquals(2, Arrays.stream(h.counts()).sum());
     }
 }
