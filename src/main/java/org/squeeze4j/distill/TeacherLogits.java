@@ -110,7 +110,11 @@ public final class TeacherLogits {
         return bytes.toByteArray();
     }
 
-    /** Reads a file written by {@link #write}, as float32. */
+    /**
+     * Reads a file written by {@link #write}, as float32.
+     *
+     * @throws TeacherLogitsFileException if the file is truncated or corrupt (gzip CRC, ND4J header, shape, NaN)
+     */
     public static INDArray read(Path file) throws IOException {
         return decode(Files.readAllBytes(file), file.toString());
     }
@@ -157,12 +161,34 @@ public final class TeacherLogits {
         }
     }
 
+    /**
+     * Decompresses to the end (so the gzip trailer's CRC-32 and length are checked), checks the
+     * ND4J array header before ND4J reads it, and the result's shape and values.
+     *
+     * @throws TeacherLogitsFileException naming {@code source} and what is wrong
+     */
     private static INDArray decode(byte[] gz, String source) {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(new GZIPInputStream(new ByteArrayInputStream(gz))))) {
-            return Nd4j.read(in).castTo(DataType.FLOAT);
+        byte[] raw;
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+            raw = in.readAllBytes();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot decode teacher logits " + source + ": " + e.getMessage(), e);
+            throw new TeacherLogitsFileException("teacher logits " + source + " are truncated or corrupt (" + e.getMessage()
+                    + "). Re-create them with ./s4j teacher-logits", e);
         }
+        INDArray z;
+        try {
+            z = org.squeeze4j.util.Nd4jArrayFiles.read(raw, "teacher logits " + source).castTo(DataType.FLOAT);
+        } catch (IllegalArgumentException e) {
+            throw new TeacherLogitsFileException(e.getMessage() + ". Re-create them with ./s4j teacher-logits", e);
+        }
+        if (z.rank() != 2) {
+            throw new TeacherLogitsFileException("teacher logits " + source + " have shape " + java.util.Arrays.toString(z.shape())
+                    + "; expected [images, classes]");
+        }
+        if (z.isNaN().any() || z.isInfinite().any()) {
+            throw new TeacherLogitsFileException("teacher logits " + source + " contain NaN or infinite values");
+        }
+        return z;
     }
 
     static String sha256(byte[] bytes) {

@@ -55,14 +55,48 @@ public final class ModelFiles {
     }
 
     /**
+     * Checks the ND4J arrays of a model zip (parameters, updater state) before ModelSerializer hands
+     * them to libnd4j, which trusts their headers (see {@link org.squeeze4j.util.Nd4jArrayFiles}).
+     */
+    private static void checkArrays(byte[] zip, String what) throws IOException {
+        try (java.util.zip.ZipInputStream z = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip))) {
+            for (java.util.zip.ZipEntry e; (e = z.getNextEntry()) != null; ) {
+                if (e.getName().equals("coefficients.bin") || e.getName().equals("updaterState.bin")) {
+                    try {
+                        org.squeeze4j.util.Nd4jArrayFiles.check(new NonClosing(z), e.getName());
+                    } catch (IllegalArgumentException bad) {
+                        throw new ModelFileException("Model file " + what + " is truncated or corrupt: " + bad.getMessage()
+                                + ". Restore it, or re-create it with the command in its .json provenance file.", bad);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Lets a reader close its view of one zip entry without closing the zip stream. */
+    private static final class NonClosing extends java.io.FilterInputStream {
+        NonClosing(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /**
      * Loads a network of the given class ({@link MultiLayerNetwork} or {@link ComputationGraph})
      * from a stream; {@code what} names the source in error messages.
      */
     public static <M extends Model> M load(InputStream in, String what, Class<M> type) {
         try {
-            Model m = type == ComputationGraph.class ? ModelSerializer.restoreComputationGraph(in, false)
-                    : ModelSerializer.restoreMultiLayerNetwork(in, false);
+            byte[] zip = in.readAllBytes();
+            checkArrays(zip, what);
+            Model m = type == ComputationGraph.class ? ModelSerializer.restoreComputationGraph(new java.io.ByteArrayInputStream(zip), false)
+                    : ModelSerializer.restoreMultiLayerNetwork(new java.io.ByteArrayInputStream(zip), false);
             return type.cast(m);
+        } catch (ModelFileException e) {
+            throw e;
         } catch (ZipException | java.io.EOFException e) {
             throw new ModelFileException("Model file " + what + " is truncated or corrupt (" + e.getMessage()
                     + "). Restore it, or re-create it with the command in its .json provenance file.", e);

@@ -94,4 +94,30 @@ class ReferenceModelTest {
         assertThrows(IllegalArgumentException.class, () -> Models.mlp(1, 1e-3, 0));
         assertThrows(IllegalArgumentException.class, () -> Models.lenet5(1, -1));
     }
+
+    /**
+     * A model zip whose parameters' ND4J header was crafted (shape 2^40, the zip's CRC repaired by
+     * re-zipping) used to reach libnd4j and crash the JVM; it is refused naming the entry.
+     */
+    @Test
+    void aCraftedParameterHeaderInAValidZipIsRefusedBeforeNd4jSeesIt(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path good = dir.resolve("good.zip");
+        ModelFiles.save(org.squeeze4j.models.Models.mlp(1, 1e-3, 8), good);
+        Path crafted = dir.resolve("crafted.zip");
+        try (var in = new java.util.zip.ZipInputStream(Files.newInputStream(good));
+             var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(crafted))) {
+            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                byte[] b = in.readAllBytes();
+                if (e.getName().equals("coefficients.bin")) {
+                    java.nio.ByteBuffer.wrap(b).putLong(2 + 16 + 8 + 2 + 4 + 8 * 2, 1L << 40);   // the parameter count
+                }
+                out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                out.write(b);
+                out.closeEntry();
+            }
+        }
+        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFiles.load(crafted));
+        assertTrue(e.getMessage().contains("coefficients.bin") && e.getMessage().contains("not a valid ND4J array"), e.getMessage());
+        assertEquals(ModelFiles.load(good).params(), org.squeeze4j.models.Models.mlp(1, 1e-3, 8).params());
+    }
 }
