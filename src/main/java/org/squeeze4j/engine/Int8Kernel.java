@@ -6,7 +6,8 @@ package org.squeeze4j.engine;
  * <pre>
  *   acc[i nOut + o] = sum_{j &lt; k} (a[i k + j] as uint8) * w[o k + j]        i &lt; m, o &lt; nOut
  * </pre>
- * Dense layers call it with the batch rows as {@code a}; convolutions with the im2col patches.
+ * Dense layers call it with the batch rows as {@code a}; convolutions call
+ * {@link #weightsTimesColumns}, the same sum over transposed im2col patches.
  * Weights are stored output-major ({@code w[o][j]}) so both operands are contiguous. With
  * {@code k <= 2^16} the sum cannot overflow ({@code 255 * 128 * 2^16 < 2^31}).
  *

@@ -74,12 +74,13 @@ public final class IntConv2d extends WeightedLayer {
         return outChannels * outH * outW;
     }
 
+    /** None from the shared buffer: the accumulators ({@code outChannels x stride}) come from {@link Workspace#columnAccumulators}. */
     @Override
     public int accumulatorLength() {
-        return outChannels * outH * outW;
+        return 0;
     }
 
-    /** None: the columns ({@code depth x stride} shorts) come from {@link Workspace#columns}. */
+    /** None from the shared buffer: the columns ({@code depth x stride} shorts) come from {@link Workspace#columns}. */
     @Override
     public int patchLength() {
         return 0;

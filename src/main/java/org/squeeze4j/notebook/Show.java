@@ -215,4 +215,154 @@ public final class Show {
         chart.getStyler().setLegendVisible(false);
         return chart;
     }
+
+    /** Most points of a line drawn with a marker at each; denser curves are plain lines. */
+    static final int MAX_MARKED_POINTS = 50;
+
+    /**
+     * One line of a {@link #lines} chart: its legend name, its x values (null: the chart's shared
+     * x values) and a y value per x.
+     */
+    public record Series(String name, double[] x, double[] y) {
+        public Series {
+            if (name == null || y == null) {
+                throw new IllegalArgumentException("a series needs a name and values");
+            }
+            if (x != null && x.length != y.length) {
+                throw new IllegalArgumentException("series '" + name + "' has " + x.length + " x values and " + y.length + " y values");
+            }
+        }
+    }
+
+    /** A series over the chart's shared x values. */
+    public static Series series(String name, double[] y) {
+        return new Series(name, null, y);
+    }
+
+    /** A series over the chart's shared x values from any list of results, e.g. {@code series("global", points, Point::accuracy)}. */
+    public static <T> Series series(String name, List<T> items, java.util.function.ToDoubleFunction<T> y) {
+        return new Series(name, null, items.stream().mapToDouble(y).toArray());
+    }
+
+    /** A series with its own x values. */
+    public static Series series(String name, double[] x, double[] y) {
+        return new Series(name, x, y);
+    }
+
+    /** A single marked point, e.g. one model among a sweep. */
+    public static Series point(String name, double x, double y) {
+        return new Series(name, new double[] {x}, new double[] {y});
+    }
+
+    /** {@link #lines(String, String, String, double[], List, Map)} without reference lines. */
+    public static XYChart lines(String title, String xAxis, String yAxis, double[] x, List<Series> series) {
+        return lines(title, xAxis, yAxis, x, series, Map.of());
+    }
+
+    /** {@link #lines(String, String, String, double[], List, Map)} for series that all carry their own x values. */
+    public static XYChart lines(String title, String xAxis, String yAxis, List<Series> series) {
+        return lines(title, xAxis, yAxis, null, series, Map.of());
+    }
+
+    /**
+     * A line chart: each series over its own x values or the shared {@code x}, with a marker at
+     * each point of sparse series (at most {@value #MAX_MARKED_POINTS} points), the legend outside
+     * the plot (so it never covers the data), thousands separators on a large x axis, and for each reference a dashed horizontal line
+     * across the x range (a baseline such as fp32), in the map's iteration order.
+     */
+    public static XYChart lines(String title, String xAxis, String yAxis, double[] x, List<Series> series,
+                                Map<String, Double> references) {
+        if (series.isEmpty()) {
+            throw new IllegalArgumentException("a line chart needs at least one series");
+        }
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xAxis).yAxisTitle(yAxis).build();
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (Series s : series) {
+            double[] sx = s.x() != null ? s.x() : x;
+            if (sx == null || sx.length != s.y().length) {
+                throw new IllegalArgumentException("series '" + s.name() + "' has " + s.y().length + " values for "
+                        + (sx == null ? "no" : Integer.toString(sx.length)) + " x values");
+            }
+            XYSeries line = chart.addSeries(s.name(), sx, s.y());
+            if (sx.length > MAX_MARKED_POINTS) {
+                line.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+            }
+            if (sx.length == 1) {
+                line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+            }
+            for (double v : sx) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        for (Map.Entry<String, Double> r : references.entrySet()) {
+            XYSeries line = chart.addSeries(r.getKey(), new double[] {lo, hi}, new double[] {r.getValue(), r.getValue()});
+            line.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+            line.setLineStyle(org.knowm.xchart.style.lines.SeriesLines.DASH_DASH);
+        }
+        if (Math.max(Math.abs(lo), Math.abs(hi)) >= 10_000) {
+            chart.getStyler().setXAxisDecimalPattern("#,##0");   // 60,000 rather than 6E4
+        }
+        legendOutside(chart, chart.getSeriesMap().keySet());
+        return chart;
+    }
+
+    /**
+     * The legend outside the plot, where it never covers data: one row under it when the names fit
+     * the width, else a column to its right (a column underneath would squash the plot).
+     */
+    private static void legendOutside(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, java.util.Collection<String> names) {
+        boolean oneRow = names.stream().mapToInt(n -> n.length() + 6).sum() <= 80;
+        chart.getStyler().setLegendPosition(oneRow ? Styler.LegendPosition.OutsideS : Styler.LegendPosition.OutsideE);
+        chart.getStyler().setLegendLayout(oneRow ? Styler.LegendLayout.Horizontal : Styler.LegendLayout.Vertical);
+    }
+
+    /** The same chart with a logarithmic y axis (for errors or sizes that span decades). */
+    public static XYChart logY(XYChart chart) {
+        chart.getStyler().setYAxisLogarithmic(true);
+        return chart;
+    }
+
+    /** The same chart with its y axis fixed to {@code [min, max]} (e.g. probabilities in [0, 1]). */
+    public static CategoryChart yRange(CategoryChart chart, double min, double max) {
+        chart.getStyler().setYAxisMin(min);
+        chart.getStyler().setYAxisMax(max);
+        return chart;
+    }
+
+    /**
+     * A histogram of {@code values} on a logarithmic count axis (empty bins drawn at 0.5, as a log
+     * axis has no 0) with a vertical line at each named threshold: what calibration methods clip.
+     */
+    public static XYChart thresholds(String title, String xAxis, double[] values, int bins, Map<String, Double> thresholds) {
+        if (values.length == 0 || bins <= 0) {
+            throw new IllegalArgumentException("need values and a positive bin count, got " + values.length + " values, " + bins + " bins");
+        }
+        double min = Math.min(0, java.util.Arrays.stream(values).min().orElseThrow());
+        double max = java.util.Arrays.stream(values).max().orElseThrow();
+        double width = max > min ? (max - min) / bins : 1.0;
+        double[] x = new double[bins];
+        double[] count = new double[bins];
+        for (int b = 0; b < bins; b++) {
+            x[b] = min + (b + 0.5) * width;
+        }
+        for (double v : values) {
+            count[(int) Math.min(bins - 1, Math.floor((v - min) / width))]++;
+        }
+        for (int b = 0; b < bins; b++) {
+            count[b] = Math.max(count[b], 0.5);
+        }
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xAxis).yAxisTitle("count").build();
+        XYSeries h = chart.addSeries("histogram", x, count);
+        h.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Area);
+        h.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+        for (Map.Entry<String, Double> t : thresholds.entrySet()) {
+            XYSeries line = chart.addSeries(t.getKey(), new double[] {t.getValue(), t.getValue()}, new double[] {0.5, values.length});
+            line.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+        }
+        chart.getStyler().setYAxisLogarithmic(true);
+        legendOutside(chart, chart.getSeriesMap().keySet());
+        return chart;
+    }
 }

@@ -135,4 +135,46 @@ class RenderingTest {
         assertEquals(2, bars.getSeriesMap().get("ms").getYData().size());
         decodePng(renderer.render(bars));
     }
+
+    @Test
+    void lineChartsKeepSeriesOrderMarkSparseSeriesAndDrawReferencesAcrossTheRange() throws IOException {
+        double[] x = {2, 4, 8};
+        var refs = new java.util.LinkedHashMap<String, Double>();
+        refs.put("fp16", 0.5);
+        refs.put("bf16", 0.25);
+        XYChart chart = Show.logY(Show.lines("err", "bits", "mse", x, java.util.List.of(
+                Show.series("per-tensor", new double[] {3, 2, 1}), Show.series("per-channel", new double[] {2, 1, 0.5})), refs));
+        assertEquals(java.util.List.of("per-tensor", "per-channel", "fp16", "bf16"), java.util.List.copyOf(chart.getSeriesMap().keySet()));
+        XYSeries fp16 = chart.getSeriesMap().get("fp16");
+        assertEquals(2.0, fp16.getXMin(), 0);
+        assertEquals(8.0, fp16.getXMax(), 0);
+        assertEquals(0.5, fp16.getYMax(), 0);
+        assertTrue(chart.getStyler().isYAxisLogarithmic());
+        assertTrue(chart.getSeriesMap().get("per-tensor").getMarker() != org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+        double[] dense = new double[Show.MAX_MARKED_POINTS + 1];
+        XYChart curve = Show.lines("c", "x", "y", dense, java.util.List.of(Show.series("many", dense)));
+        assertEquals(org.knowm.xchart.style.markers.SeriesMarkers.NONE, curve.getSeriesMap().get("many").getMarker());
+        decodePng(renderer.render(chart));
+        // own x values, single points, and mismatched lengths named
+        XYChart mixed = Show.lines("m", "w", "acc", java.util.List.of(Show.series("sweep", x, new double[] {1, 2, 3}),
+                Show.point("dense", 9, 4)));
+        assertEquals(9.0, mixed.getSeriesMap().get("dense").getXMax(), 0);
+        String msg = assertThrows(IllegalArgumentException.class,
+                () -> Show.lines("bad", "x", "y", x, java.util.List.of(Show.series("short", new double[] {1})))).getMessage();
+        assertTrue(msg.contains("short") && msg.contains("1 values for 3"), msg);
+    }
+
+    @Test
+    void thresholdHistogramCountsEveryValueAndDrawsEachThreshold() {
+        double[] v = {0, 0, 0.1, 0.2, 0.9, 5};
+        var t = new java.util.LinkedHashMap<String, Double>();
+        t.put("max", 5.0);
+        t.put("percentile", 0.9);
+        XYChart chart = Show.thresholds("acts", "activation", v, 10, t);
+        double[] counts = chart.getSeriesMap().get("histogram").getYData();
+        assertEquals(6, java.util.Arrays.stream(counts).filter(c -> c >= 1).sum(), 0);   // empty bins are drawn at 0.5
+        assertEquals(0.5, java.util.Arrays.stream(counts).min().orElseThrow(), 0);
+        assertEquals(0.9, chart.getSeriesMap().get("percentile").getXMax(), 0);
+        assertTrue(chart.getStyler().isYAxisLogarithmic());
+    }
 }
