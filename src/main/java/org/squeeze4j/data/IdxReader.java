@@ -95,9 +95,17 @@ public final class IdxReader {
             throw new DatasetException("IDX file " + file + " declares " + count + " values " + Arrays.toString(shape)
                     + ", more than one array can hold.");
         }
-        byte[] values = new byte[(int) count];
-        int read = in.readNBytes(values, 0, values.length);
-        if (read < values.length) {
+        long heap = Runtime.getRuntime().maxMemory();
+        if (count > heap / 2) {
+            throw new DatasetException("IDX file " + file + " declares " + count + " values " + Arrays.toString(shape) + ", "
+                    + count / (1 << 20) + " MB, more than half of this JVM's " + heap / (1 << 20) + " MB heap. Raise -Xmx, or check"
+                    + " the header if the file is smaller than that.");
+        }
+        // read in chunks (InputStream.readNBytes grows its buffer as bytes arrive), so that a header
+        // promising more values than the file holds fails as truncated instead of allocating them first
+        byte[] values = in.readNBytes((int) count);
+        int read = values.length;
+        if (read < count) {
             throw new DatasetException("IDX file " + file + " is truncated: its header declares shape " + Arrays.toString(shape)
                     + " (" + count + " values) but the file ends after " + read
                     + ". Restore the file from the repository or download it again.");

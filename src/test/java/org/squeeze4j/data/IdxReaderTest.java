@@ -120,4 +120,24 @@ class IdxReaderTest {
         DatasetException e = assertThrows(DatasetException.class, () -> IdxReader.read(f));
         assertTrue(e.getMessage().contains("size 0"), e.getMessage());
     }
+
+    /**
+     * A header that promises 0x7FFFFFF0 values (or more than the heap) in a file of a few bytes used
+     * to allocate 2 GB first and die of OutOfMemoryError; now it is truncated, or too large, by name.
+     */
+    @Test
+    void aHeaderPromisingGigabytesIsRefusedWithoutAllocatingThem() throws IOException {
+        byte[] tiny = IdxFiles.ubyte(new int[] {6}, VALUES);
+        java.nio.ByteBuffer.wrap(tiny).putInt(4, 0x7FFFFFF0);
+        for (byte[] content : new byte[][] {tiny, IdxFiles.gzip(tiny)}) {
+            Path f = IdxFiles.write(dir, "huge-" + content.length, content);
+            DatasetException e = assertThrows(DatasetException.class, () -> IdxReader.read(f));
+            boolean named = e.getMessage().contains("truncated") || e.getMessage().contains("heap");
+            assertTrue(named && e.getMessage().contains(f.toString()), e.getMessage());
+        }
+        byte[] images = IdxFiles.ubyte(new int[] {2, 3}, VALUES);
+        java.nio.ByteBuffer.wrap(images).putInt(4, 40_000).putInt(8, 60_000);      // 2.4e9 values: beyond any array
+        Path f = IdxFiles.write(dir, "beyond", images);
+        assertTrue(assertThrows(DatasetException.class, () -> IdxReader.read(f)).getMessage().contains("more than one array can hold"));
+    }
 }
