@@ -56,6 +56,15 @@ public final class IntRunner {
             throw new IllegalArgumentException("threads must be positive, got " + threads
                     + "; use 1, or Runtime.getRuntime().availableProcessors() for all cores");
         }
+        long widest = model.inputLength();
+        for (IntLayer l : model.layers()) {
+            widest = Math.max(widest, Math.max(l.outputLength(), l instanceof IntDense ? l.accumulatorLength() : 0));
+        }
+        if ((long) maxBatch * widest > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a batch of " + maxBatch + " samples needs buffers of " + (long) maxBatch * widest
+                    + " values, more than a Java array holds; at most " + (Integer.MAX_VALUE - 8) / widest
+                    + " samples fit this model: run the data in batches of that size or fewer");
+        }
         this.model = model;
         this.maxBatch = maxBatch;
         this.threads = Math.min(threads, maxBatch);

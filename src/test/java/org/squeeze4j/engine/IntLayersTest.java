@@ -249,4 +249,16 @@ class IntLayersTest {
             }
         }
     }
+
+    /** A batch whose buffers would pass 2^31 values used to overflow an int (NegativeArraySizeException); it is refused with the largest batch that fits. */
+    @Test
+    void aRunnerForMoreSamplesThanAnArrayHoldsIsRefusedWithTheLargestThatFits() {
+        double[] scales = new double[10];
+        java.util.Arrays.fill(scales, 0.5);
+        IntDense wide = new IntDense(1000, 10, new byte[10_000], new int[10], 1.0, 0, scales, 1.0, 0, false);
+        IntModel m = new IntModel(new int[] {1000}, 1.0, 0, List.of(wide));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.runner(3_000_000));
+        assertTrue(e.getMessage().contains("3000000 samples") && e.getMessage().contains("at most 2147483 samples"), e.getMessage());
+        assertEquals(4, m.runner(4).maxBatch());
+    }
 }
