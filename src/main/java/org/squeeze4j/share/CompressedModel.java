@@ -289,6 +289,13 @@ public final class CompressedModel {
                 Huffman hg = sparse == 1 ? new Huffman(readLengths(in, 1 << indexBits)) : null;
                 long wBits = in.readLong();
                 long gBits = hg == null ? 0 : in.readLong();
+                long size = Arrays.stream(shape).reduce(1, Math::multiplyExact);
+                // every Huffman code is at least one bit: a count beyond the stream's bits is a crafted header,
+                // refused before int[entries] is allocated
+                if (entries > wBits || (hg != null && entries > gBits) || (sparse == 0 ? entries != size : entries > size)) {
+                    throw new CompressedFileException(what + ": layer " + name + " declares " + entries + " entries for "
+                            + size + " weights in " + wBits + " + " + gBits + " bits of code");
+                }
                 int[] symbols = hw.decode(new BitReader(readBytes(in, wBits), wBits), entries);
                 int[] gaps = hg == null ? new int[0] : hg.decode(new BitReader(readBytes(in, gBits), gBits), entries);
                 layers.add(new EncodedLayer(name, shape, bits, indexBits, new Codebook(centroids), sparse == 1, symbols, gaps));
@@ -299,7 +306,11 @@ public final class CompressedModel {
                 String layer = in.readUTF();
                 String key = in.readUTF();
                 long[] shape = readShape(in);
-                float[] v = new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
+                long size = Arrays.stream(shape).reduce(1, Math::multiplyExact);
+                if (4 * size > buffer.available()) {
+                    throw new EOFException("parameter " + layer + "." + key + " of " + size + " values");
+                }
+                float[] v = new float[(int) size];
                 for (int j = 0; j < v.length; j++) {
                     v[j] = in.readFloat();
                 }
@@ -313,7 +324,7 @@ public final class CompressedModel {
             throw new CompressedFileException(what + " is truncated", e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | ArithmeticException e) {
             throw new CompressedFileException(what + " is inconsistent: " + e.getMessage(), e);
         }
     }

@@ -131,4 +131,27 @@ class CompressedModelTest {
         assertEquals(dense.params(), back.params());
         assertArrayEquals(new long[] {784, 32}, c.layers().get(0).shape());
     }
+
+    /**
+     * A crafted entry count (2^30, the file's CRC repaired) used to allocate int[2^30] and die of
+     * OutOfMemoryError; a raw parameter shape beyond the file likewise. Both are refused by name.
+     */
+    @Test
+    void craftedCountsWithARepairedChecksumAreRefusedBeforeAllocating() throws Exception {
+        byte[] valid = compressed.toBytes();
+        var in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(valid, 5, valid.length - 9));
+        in.readUTF();
+        in.readUnsignedShort();
+        in.readUTF();
+        int rank = in.readUnsignedByte();
+        in.skipBytes(4 * rank + 3);
+        int entriesOffset = 5 + (valid.length - 9 - in.available());
+        byte[] crafted = valid.clone();
+        java.nio.ByteBuffer.wrap(crafted).putInt(entriesOffset, 1 << 30);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(crafted, 0, crafted.length - 4);
+        java.nio.ByteBuffer.wrap(crafted).putInt(crafted.length - 4, (int) crc.getValue());
+        CompressedFileException e = assertThrows(CompressedFileException.class, () -> CompressedModel.fromBytes(crafted, "crafted.s4dc"));
+        assertTrue(e.getMessage().contains("crafted.s4dc") && e.getMessage().contains("1073741824 entries"), e.getMessage());
+    }
 }
