@@ -149,6 +149,11 @@ final class CompressCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         start = System.nanoTime();
+        atLeast("--prune-epochs", pruneEpochs, 1);
+        atLeast("--finetune-epochs", finetuneEpochs, 0);
+        atLeast("--codebook-epochs", codebookEpochs, 0);
+        atLeast("--batch", batch, 1);
+        atLeast("--train-subset", trainSubset, 1);
         Pipeline p = Pipeline.of(pipeline);
         ReferenceModel ref = ReferenceModel.byId(model);
         Path dataDir = data != null ? data : Datasets.root().resolve("mnist");
@@ -184,6 +189,13 @@ final class CompressCommand implements Callable<Integer> {
         } finally {
             deleteRecursively(tmp);
             Runtime.getRuntime().removeShutdownHook(cleanup);
+        }
+    }
+
+    /** Refuses an option below {@code min} before any work starts (null: not given). */
+    private static void atLeast(String option, Integer value, int min) {
+        if (value != null && value < min) {
+            throw new IllegalArgumentException(option + " must be at least " + min + ", got " + value);
         }
     }
 
@@ -243,6 +255,11 @@ final class CompressCommand implements Callable<Integer> {
             run.histories.add(Trainer.builder().epochs(pe + fe).progressEveryBatches(ref == ReferenceModel.LENET_5_CAFFE ? 100 : 0).build()
                     .fit(net, train.shuffledIterator(batch, seed), null));
             net.setListeners(List.of());
+            agp.pruneTo(net, pe * batches);   // without fine-tuning epochs the last scheduled update never comes
+            if (fe == 0) {
+                progress(String.format(Locale.ROOT, "no fine-tuning epochs: pruned to the final targets after training (sparsity %.4f)",
+                        Pruner.sparsity(net)));
+            }
         }
         ModelFiles.save(net, dir.resolve("pruned.zip"));
         double prunedError = error(net, splits);

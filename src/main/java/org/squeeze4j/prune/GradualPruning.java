@@ -50,6 +50,21 @@ public final class GradualPruning extends BaseTrainingListener {
         step++;
     }
 
+    /**
+     * Brings the masks up to the schedule's sparsity at iteration {@code atStep} if they lag behind
+     * it, and applies them: for training that stopped before a mask update could reach the
+     * schedule's end (masks are updated every {@code frequency} iterations, so the last update
+     * of a run of {@code n} iterations is at {@code n - 1} or earlier).
+     */
+    public void pruneTo(Model model, int atStep) {
+        double target = schedule.sparsityAt(atStep);
+        if (target > current) {
+            masks = masks.and(prunerFor.apply(target).masks(model));
+            current = target;
+        }
+        masks.applyTo(model);
+    }
+
     /** The masks so far (keep them applied with {@link Masks#keeper()} in any further training). */
     public Masks masks() {
         return masks;

@@ -79,12 +79,31 @@ class CompressCommandTest {
             assertTrue(res.containsKey(key), key);
         }
         assertEquals(1_066_440, ((Number) res.get("dense_bytes")).intValue());
+        // 4 batches of pruning and no fine-tuning: the mask update every 20 steps never came, and the run
+        // reported 8.7x at sparsity 0; the final targets are now applied after training
+        assertTrue(((Number) res.get("sparsity")).doubleValue() > 0.85, "sparsity " + res.get("sparsity"));
+        assertTrue(((Number) res.get("compression_ratio")).doubleValue() > 20, "ratio " + res.get("compression_ratio"));
         assertEquals(Files.size(out.resolve("model.s4dc")), ((Number) res.get("compressed_bytes")).longValue());
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("data:image/png;base64,") && html.contains("Provenance") && html.contains("wall time"));
         assertEquals("lenet-300-100", CompressedModel.read(out.resolve("model.s4dc")).model());
         try (Stream<Path> s = Files.list(tmp)) {
             assertEquals(1, s.count(), "only the output directory, no temporary leftovers");
+        }
+    }
+
+    @Test
+    void negativeOrZeroCountsAreRefusedBeforeAnyWork(@TempDir Path tmp) throws Exception {
+        String[][] bad = {{"--prune-epochs", "0", "--prune-epochs must be at least 1"},
+                {"--finetune-epochs", "-1", "--finetune-epochs must be at least 0"},
+                {"--codebook-epochs", "-2", "--codebook-epochs must be at least 0"},
+                {"--batch", "0", "--batch must be at least 1"}, {"--train-subset", "-5", "--train-subset must be at least 1"}};
+        for (String[] b : bad) {
+            Path out = tmp.resolve("o");
+            Object[] r = run("compress", b[0], b[1], "--out", out.toString());
+            assertEquals(2, r[0]);
+            assertTrue(((String) r[1]).contains(b[2]), (String) r[1]);
+            assertTrue(!Files.exists(out), "nothing written for " + b[0]);
         }
     }
 }
