@@ -54,8 +54,9 @@ public final class Datasets {
         Path testImages = findEither(dir, "t10k-images", "test-images");
         Path testLabels = findEither(dir, "t10k-labels", "test-labels");
         IdxDataset train = IdxDataset.load(name + "/train", trainImages, trainLabels);
-        IdxDataset test = IdxDataset.load(name + "/test", testImages, testLabels);
-        int classes = Math.max(train.numClasses(), test.numClasses());
+        // the classes are the training set's: a test label beyond them is an error, a class the test set lacks is not
+        IdxDataset test = IdxDataset.load(name + "/test", testImages, testLabels).withNumClasses(train.numClasses(), train.name());
+        int classes = train.numClasses();
         List<String> names = IntStream.range(0, classes).mapToObj(Integer::toString).collect(Collectors.toList());
         return new DatasetSplits(name, train, test, names);
     }

@@ -71,6 +71,24 @@ public final class IdxDataset {
         return new IdxDataset(name, images.values(), labelBytes, rows, cols, maxLabel + 1);
     }
 
+    /**
+     * The same images and labels with {@code classes} classes, e.g. a test set given the training
+     * set's class count (a test split may lack the last class, which must not make its one-hot
+     * labels narrower than the model's outputs).
+     *
+     * @throws DatasetException naming the first label outside {@code [0, classes)}
+     */
+    IdxDataset withNumClasses(int classes, String whose) {
+        for (int i = 0; i < labels.length; i++) {
+            if ((labels[i] & 0xFF) >= classes) {
+                throw new DatasetException(name + ": label " + (labels[i] & 0xFF) + " of sample " + i + " is not one of the "
+                        + classes + " classes of " + whose + " (labels 0-" + (classes - 1) + "). The splits do not belong"
+                        + " together, or a label file is corrupt.");
+            }
+        }
+        return new IdxDataset(name, pixels, labels, rows, cols, classes);
+    }
+
     /** A short name such as "mnist/train". */
     public String name() {
         return name;

@@ -123,4 +123,21 @@ class DatasetsTest {
         }
         return HexFormat.of().formatHex(md.digest());
     }
+
+    @Test
+    void theClassesAreTheTrainingSetsAndATestLabelBeyondThemIsNamed() throws IOException {
+        // a test set without the last class used to get one-hot labels one column narrower (an ND4J shape error later)
+        IdxFiles.writeDataset(dir, "train", 20, 2, 2, 5, false);
+        IdxFiles.writeDataset(dir, "t10k", 8, 2, 2, 3, false);
+        DatasetSplits splits = Datasets.fromDirectory(dir, "fewer");
+        assertEquals(5, splits.numClasses());
+        assertEquals(5, splits.test().numClasses());
+        assertEquals(5, splits.test().iterator(4).next().getLabels().columns());
+        // a test label the training set does not have
+        byte[] labels = new byte[8];
+        labels[6] = 7;
+        Files.write(dir.resolve("t10k-labels-idx1-ubyte"), IdxFiles.ubyte(new int[] {8}, labels));
+        DatasetException e = assertThrows(DatasetException.class, () -> Datasets.fromDirectory(dir, "beyond"));
+        assertTrue(e.getMessage().contains("label 7 of sample 6") && e.getMessage().contains("labels 0-4"), e.getMessage());
+    }
 }
