@@ -158,25 +158,39 @@ final class CompressCommand implements Callable<Integer> {
         ReferenceModel ref = ReferenceModel.byId(model);
         Path dataDir = data != null ? data : Datasets.root().resolve("mnist");
         Path target = (out != null ? out : Path.of("build", "compress", ref.id() + "-" + p.id)).toAbsolutePath().normalize();
-        if (Files.exists(target) && !overwrite) {
-            throw new IllegalArgumentException("output directory " + target + " exists; pass --overwrite to replace it or choose another --out");
-        }
-        DatasetSplits splits = Datasets.fromDirectory(dataDir);     // clear DatasetException if files are missing
-        if (pruned != null && !Files.isRegularFile(pruned)) {
-            throw new IllegalArgumentException("--pruned " + pruned + " is not a file");
+        refuseOutputThatHolds(target, dataDir.toAbsolutePath().normalize(), "--data " + dataDir);
+        refuseOutputThatHolds(target, Path.of("").toAbsolutePath().normalize(), "the working directory");
+        if (pruned != null) {
+            refuseOutputThatHolds(target, pruned.toAbsolutePath().normalize(), "--pruned " + pruned);
         }
         Files.createDirectories(target.getParent());
+        Path lock = target.resolveSibling("." + target.getFileName() + ".lock");
+        try {
+            Files.createFile(lock);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new IllegalArgumentException("another compress run is writing " + target + " (lock " + lock + "); wait for it,"
+                    + " or choose another --out. If no run is active (one was killed), delete the lock file.");
+        }
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
-        Files.createDirectories(tmp);
-        Thread cleanup = new Thread(() -> {               // Ctrl-C or kill: no partial output either
+        Thread cleanup = new Thread(() -> {               // Ctrl-C or kill: no partial output either, and no stale lock
             try {
                 deleteRecursively(tmp);
+                Files.deleteIfExists(lock);
             } catch (IOException ignored) {
                 // best effort at shutdown
             }
         });
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
+            if (Files.exists(target) && !overwrite) {
+                throw new IllegalArgumentException("output directory " + target + " exists; pass --overwrite to replace it or choose another --out");
+            }
+            DatasetSplits splits = Datasets.fromDirectory(dataDir);     // clear DatasetException if files are missing
+            if (pruned != null && !Files.isRegularFile(pruned)) {
+                throw new IllegalArgumentException("--pruned " + pruned + " is not a file");
+            }
+            deleteLeftovers(target);                                    // we hold the lock: no other run owns them
+            Files.createDirectories(tmp);
             Run run = p == Pipeline.PRUNE_SHARE_HUFFMAN ? pruneShareHuffman(ref, splits, tmp) : lowrankQuantize(ref, splits, tmp);
             run.wallSeconds = seconds();
             writeOutputs(run, p, ref, dataDir, tmp);
@@ -188,7 +202,27 @@ final class CompressCommand implements Callable<Integer> {
             return 0;
         } finally {
             deleteRecursively(tmp);
+            Files.deleteIfExists(lock);
             Runtime.getRuntime().removeShutdownHook(cleanup);
+        }
+    }
+
+    /** Refuses an output directory that is, or contains, {@code kept}: replacing it would delete what the user has. */
+    private static void refuseOutputThatHolds(Path target, Path kept, String what) {
+        if (kept.startsWith(target)) {
+            throw new IllegalArgumentException("--out " + target + " contains " + what + "; replacing the output would delete it."
+                    + " Choose an --out outside it.");
+        }
+    }
+
+    /** Temporary and replaced outputs of {@code target} left by killed runs ({@code .<name>.tmp-*}, {@code .<name>.old-*}). */
+    private static void deleteLeftovers(Path target) throws IOException {
+        String prefix = "." + target.getFileName();
+        try (Stream<Path> siblings = Files.list(target.getParent())) {
+            for (Path p : siblings.filter(x -> x.getFileName().toString().startsWith(prefix + ".tmp-")
+                    || x.getFileName().toString().startsWith(prefix + ".old-")).toList()) {
+                deleteRecursively(p);
+            }
         }
     }
 

@@ -70,6 +70,7 @@ class CompressCommandTest {
     @Test
     void shortRunWritesReportResultsAndADecodableModel(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("run");
+        Files.createDirectories(tmp.resolve(".run.tmp-of-a-killed-run"));          // cleaned by the next run that holds the lock
         Object[] r = run("compress", "--out", out.toString(), "--train-subset", "512", "--prune-epochs", "1",
                 "--finetune-epochs", "0", "--codebook-epochs", "1");
         assertEquals(0, r[0], (String) r[1]);
@@ -105,5 +106,27 @@ class CompressCommandTest {
             assertTrue(((String) r[1]).contains(b[2]), (String) r[1]);
             assertTrue(!Files.exists(out), "nothing written for " + b[0]);
         }
+    }
+
+    @Test
+    void anOutputThatHoldsTheDataOrIsLockedIsRefusedAndNothingIsTouched(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("out");
+        Path data = out.resolve("mnist");
+        Files.createDirectories(data);
+        for (String f : new String[] {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
+            Files.writeString(data.resolve(f), "the user's data");                  // refused before it is read
+        }
+        Object[] r = run("compress", "--data", data.toString(), "--out", out.toString(), "--overwrite");
+        assertEquals(2, r[0]);
+        assertTrue(((String) r[1]).contains("contains --data"), (String) r[1]);
+        assertEquals(4, entries(data), "the data is intact");
+
+        Path other = tmp.resolve("other");
+        Files.createFile(tmp.resolve(".other.lock"));                               // a run in progress
+        r = run("compress", "--out", other.toString());
+        assertEquals(2, r[0]);
+        assertTrue(((String) r[1]).contains("another compress run is writing"), (String) r[1]);
+        assertTrue(!Files.exists(other));
+        assertTrue(Files.exists(tmp.resolve(".other.lock")), "someone else's lock is not removed");
     }
 }
