@@ -89,7 +89,7 @@ public final class IdxReader {
                 throw new DatasetException("IDX file " + file + " declares dimension " + d + " of size " + shape[d]
                         + "; sizes must be positive. The header is corrupt.");
             }
-            count *= shape[d];
+            count = Math.min(count * shape[d], Long.MAX_VALUE / Integer.MAX_VALUE);   // saturates: no long overflow over the dimensions
         }
         if (count > Integer.MAX_VALUE - 8) {
             throw new DatasetException("IDX file " + file + " declares " + count + " values " + Arrays.toString(shape)

@@ -139,5 +139,10 @@ class IdxReaderTest {
         java.nio.ByteBuffer.wrap(images).putInt(4, 40_000).putInt(8, 60_000);      // 2.4e9 values: beyond any array
         Path f = IdxFiles.write(dir, "beyond", images);
         assertTrue(assertThrows(DatasetException.class, () -> IdxReader.read(f)).getMessage().contains("more than one array can hold"));
+        // three dimensions of 2^31 - 1 overflow a long product (found by ReaderFuzzTest: "len < 0" from readNBytes)
+        byte[] cube = IdxFiles.ubyte(new int[] {1, 1, 6}, VALUES);
+        java.nio.ByteBuffer.wrap(cube).putInt(4, Integer.MAX_VALUE).putInt(8, Integer.MAX_VALUE).putInt(12, Integer.MAX_VALUE);
+        Path c = IdxFiles.write(dir, "cube", cube);
+        assertTrue(assertThrows(DatasetException.class, () -> IdxReader.read(c)).getMessage().contains("more than one array can hold"));
     }
 }
