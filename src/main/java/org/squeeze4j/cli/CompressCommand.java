@@ -186,6 +186,11 @@ final class CompressCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("output directory " + target + " exists; pass --overwrite to replace it or choose another --out");
             }
             DatasetSplits splits = Datasets.fromDirectory(dataDir);     // clear DatasetException if files are missing
+            long outputs = org.squeeze4j.distill.Distillation.outputs(ref.create(seed, 1e-3));
+            if (splits.numClasses() > outputs) {
+                throw new IllegalArgumentException(dataDir + " has labels 0-" + (splits.numClasses() - 1) + " but " + ref.id()
+                        + " predicts " + outputs + " classes; use data with at most " + outputs + " classes");
+            }
             if (pruned != null && !Files.isRegularFile(pruned)) {
                 throw new IllegalArgumentException("--pruned " + pruned + " is not a file");
             }

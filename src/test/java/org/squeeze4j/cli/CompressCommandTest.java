@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -128,5 +129,32 @@ class CompressCommandTest {
         assertTrue(((String) r[1]).contains("another compress run is writing"), (String) r[1]);
         assertTrue(!Files.exists(other));
         assertTrue(Files.exists(tmp.resolve(".other.lock")), "someone else's lock is not removed");
+    }
+
+    private static void idx(Path file, int[] shape, byte[] values) throws IOException {
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(Files.newOutputStream(file))) {
+            out.writeInt(0x0800 | shape.length);
+            for (int d : shape) {
+                out.writeInt(d);
+            }
+            out.write(values);
+        }
+    }
+
+    @Test
+    void dataWithMoreClassesThanTheModelIsRefusedBeforeTraining(@TempDir Path tmp) throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("twelve"));
+        byte[] labels = new byte[12];
+        for (int i = 0; i < 12; i++) {
+            labels[i] = (byte) i;
+        }
+        for (String split : new String[] {"train", "t10k"}) {
+            idx(data.resolve(split + "-images-idx3-ubyte"), new int[] {12, 28, 28}, new byte[12 * 784]);
+            idx(data.resolve(split + "-labels-idx1-ubyte"), new int[] {12}, labels);
+        }
+        Object[] r = run("compress", "--data", data.toString(), "--out", tmp.resolve("o").toString());
+        assertEquals(2, r[0]);
+        assertTrue(((String) r[1]).contains("labels 0-11") && ((String) r[1]).contains("predicts 10 classes"), (String) r[1]);
+        assertTrue(!Files.exists(tmp.resolve("o")));
     }
 }
