@@ -174,7 +174,7 @@ class ReaderFuzzTest {
         }
     }
 
-    @Property(tries = 2000)
+    @Property
     void modelZipsWithTheirParametersMutatedBehindValidZipChecksums(@ForAll("mutations") Mutation m) throws IOException {
         ByteArrayOutputStream rezipped = new ByteArrayOutputStream();
         try (ZipInputStream in = new ZipInputStream(new java.io.ByteArrayInputStream(modelZip));
