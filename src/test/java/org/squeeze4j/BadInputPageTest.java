@@ -103,6 +103,11 @@ class BadInputPageTest {
         });
         c.put("compress-data-in-out", () -> cli("compress", "--data", dir.resolve("out/mnist").toString(), "--out",
                 dir.resolve("out").toString(), "--overwrite"));
+        c.put("compress-foreign-out", () -> {
+            Files.createDirectories(dir.resolve("documents"));
+            Files.writeString(dir.resolve("documents/letter.txt"), "the user's file");
+            cli("compress", "--out", dir.resolve("documents").toString(), "--overwrite");
+        });
         c.put("compress-epochs", () -> cli("compress", "--finetune-epochs", "-1", "--out", dir.resolve("o2").toString()));
         c.put("compress-classes", () -> {
             Path d = Files.createDirectories(dir.resolve("twelve"));
@@ -142,6 +147,7 @@ class BadInputPageTest {
             assertTrue(message.contains(quoted.get(c.getKey())), c.getKey() + ": " + message);
         }
         assertTrue(Files.exists(dir.resolve("out/mnist/keep.txt")), "the data inside --out is kept");
+        assertTrue(Files.exists(dir.resolve("documents/letter.txt")), "a directory no compress run wrote is kept");
     }
 
     /** Runs the command line as Main does; a refused run throws its error message. */

@@ -175,7 +175,7 @@ class ReaderFuzzTest {
     }
 
     @Property
-    void modelZipsWithTheirParametersMutatedBehindValidZipChecksums(@ForAll("mutations") Mutation m) throws IOException {
+    void modelZipsRawAndWithTheirParametersMutatedBehindValidZipChecksums(@ForAll("mutations") Mutation m) throws IOException {
         ByteArrayOutputStream rezipped = new ByteArrayOutputStream();
         try (ZipInputStream in = new ZipInputStream(new java.io.ByteArrayInputStream(modelZip));
              ZipOutputStream out = new ZipOutputStream(rezipped)) {
@@ -186,10 +186,12 @@ class ReaderFuzzTest {
                 out.closeEntry();
             }
         }
-        try {
-            ModelFiles.load(write("m.zip", rezipped.toByteArray()));
-        } catch (ModelFileException declared) {
-            // expected for most mutations of the header
+        for (byte[] zip : List.of(rezipped.toByteArray(), m.apply(modelZip, 0))) {   // behind valid checksums, and raw
+            try {
+                ModelFiles.load(write("m.zip", zip));
+            } catch (ModelFileException declared) {
+                // expected for most mutations
+            }
         }
     }
 

@@ -185,6 +185,10 @@ final class CompressCommand implements Callable<Integer> {
             if (Files.exists(target) && !overwrite) {
                 throw new IllegalArgumentException("output directory " + target + " exists; pass --overwrite to replace it or choose another --out");
             }
+            if (Files.exists(target) && !Files.isRegularFile(target.resolve("results.json"))) {
+                throw new IllegalArgumentException("--out " + target + " exists and is not the output of a compress run (it has no"
+                        + " results.json); --overwrite replaces only such outputs. Choose another --out.");
+            }
             DatasetSplits splits = Datasets.fromDirectory(dataDir);     // clear DatasetException if files are missing
             long outputs = org.squeeze4j.distill.Distillation.outputs(ref.create(seed, 1e-3));
             if (splits.numClasses() > outputs) {
