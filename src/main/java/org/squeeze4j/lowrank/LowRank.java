@@ -168,13 +168,7 @@ public final class LowRank {
         }
         List<String> outputs = new ArrayList<>(conf.getNetworkOutputs());
         outputs.replaceAll(x -> ranks.containsKey(x) ? x + "_v" : x);
-        conf.setVertices(vertices);
-        conf.setVertexInputs(inputs);
-        conf.setNetworkOutputs(outputs);
-        conf.setTopologicalOrder(null);
-        conf.setTopologicalOrderStr(null);
-        ComputationGraph out = new ComputationGraph(conf);
-        out.init();
+        ComputationGraph out = org.squeeze4j.models.Networks.rebuiltGraph(conf, vertices, inputs, outputs);
         return out;
     }
 

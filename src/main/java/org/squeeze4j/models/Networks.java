@@ -125,6 +125,24 @@ public final class Networks {
         };
     }
 
+    /**
+     * A new, initialised graph from {@code conf} (a clone, changed in place) with these vertices,
+     * vertex inputs and outputs: the end of every graph surgery (folding, factorisation). DL4J's
+     * cached topological order is cleared so that it is computed for the new vertices.
+     */
+    public static ComputationGraph rebuiltGraph(org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf,
+                                                java.util.Map<String, org.deeplearning4j.nn.conf.graph.GraphVertex> vertices,
+                                                java.util.Map<String, java.util.List<String>> inputs, java.util.List<String> outputs) {
+        conf.setVertices(vertices);
+        conf.setVertexInputs(inputs);
+        conf.setNetworkOutputs(outputs);
+        conf.setTopologicalOrder(null);
+        conf.setTopologicalOrderStr(null);
+        ComputationGraph out = new ComputationGraph(conf);
+        out.init();
+        return out;
+    }
+
     /** Removes one training listener, keeping the others. */
     public static void removeListener(Model net, TrainingListener listener) {
         Collection<TrainingListener> current = switch (kind(net)) {

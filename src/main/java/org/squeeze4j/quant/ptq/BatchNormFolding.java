@@ -121,13 +121,7 @@ public final class BatchNormFolding {
                 ((ConvolutionLayer) c).setHasBias(true);
             }
         }
-        conf.setVertices(vertices);
-        conf.setVertexInputs(inputs);
-        conf.setNetworkOutputs(outputs);
-        conf.setTopologicalOrder(null);
-        conf.setTopologicalOrderStr(null);
-        ComputationGraph out = new ComputationGraph(conf);
-        out.init();
+        ComputationGraph out = org.squeeze4j.models.Networks.rebuiltGraph(conf, vertices, inputs, outputs);
         for (org.deeplearning4j.nn.api.Layer l : out.getLayers()) {
             String name = l.conf().getLayer().getLayerName();
             for (Map.Entry<String, INDArray> e : graph.getLayer(name).paramTable().entrySet()) {
