@@ -29,6 +29,7 @@ import org.squeeze4j.data.IdxDataset;
 import org.squeeze4j.lowrank.LowRank;
 import org.squeeze4j.lowrank.RankRule;
 import org.squeeze4j.measure.Accuracy;
+import org.squeeze4j.models.NetworkView;
 import org.squeeze4j.models.ModelFiles;
 import org.squeeze4j.models.Models;
 import org.squeeze4j.models.ReferenceModel;
@@ -156,6 +157,7 @@ final class CompressCommand implements Callable<Integer> {
         atLeast("--train-subset", trainSubset, 1);
         Pipeline p = Pipeline.of(pipeline);
         ReferenceModel ref = ReferenceModel.byId(model);
+        checkLayerOptions(p, ref);
         Path dataDir = data != null ? data : Datasets.root().resolve("mnist");
         Path target = (out != null ? out : Path.of("build", "compress", ref.id() + "-" + p.id)).toAbsolutePath().normalize();
         refuseOutputThatHolds(target, dataDir.toAbsolutePath().normalize(), "--data " + dataDir);
@@ -232,6 +234,92 @@ final class CompressCommand implements Callable<Integer> {
                     || x.getFileName().toString().startsWith(prefix + ".old-")).toList()) {
                 deleteRecursively(p);
             }
+        }
+    }
+
+    /**
+     * Refuses, before any work starts, what the pipeline would otherwise reject only after
+     * training: unknown layers in {@code --sparsity} or {@code --bits}, targets out of range, bits
+     * out of 1-8, a layer that would keep fewer weights than its bits have shared values, and
+     * rates that are not positive.
+     */
+    private void checkLayerOptions(Pipeline p, ReferenceModel ref) {
+        positive("--codebook-lr", codebookLr);
+        if (lr != null) {
+            positive("--lr", lr);
+        }
+        RankRule.energy(energy);
+        MultiLayerNetwork net = ref.create(seed, 1e-3);
+        List<String> layers = PrunableLayers.names(net);
+        if (sparsity != null) {
+            if (p != Pipeline.PRUNE_SHARE_HUFFMAN) {
+                throw new IllegalArgumentException("--sparsity applies to the prune-share-huffman pipeline only; "
+                        + p.id + " keeps every weight (use --energy to choose its ranks)");
+            }
+            sparsity.forEach((layer, t) -> {
+                knownLayer("--sparsity", layer, layers);
+                Selection.sparsity(t);
+            });
+            if (sparsity.values().stream().allMatch(t -> t == 0)) {
+                throw new IllegalArgumentException("every --sparsity target is 0, so nothing would be pruned; give at least one"
+                        + " layer a target above 0, e.g. " + layers.get(0) + "=0.9");
+            }
+        }
+        List<String> shared = p == Pipeline.PRUNE_SHARE_HUFFMAN ? layers : factorisedNames(layers);
+        if (bits != null) {
+            bits.forEach((layer, b) -> {
+                knownLayer("--bits", layer, shared);
+                WeightSharing.builder().bits(layer, b);                  // 1-8
+            });
+        }
+        if (p == Pipeline.PRUNE_SHARE_HUFFMAN && pruned == null) {
+            Map<String, Double> targets = sparsity != null ? sparsity : defaultSparsity(ref);
+            NetworkView view = NetworkView.of(net);
+            for (String layer : layers) {
+                int b = bits != null && bits.containsKey(layer) ? bits.get(layer)
+                        : view.weightedNode(layer).kind().convolutional() ? CONV_BITS : defaultDenseBits(ref);
+                double s = targets.getOrDefault(layer, 0.0);
+                long weights = view.weightedNode(layer).weight().length();
+                long kept = Selection.kept(s, weights);
+                if (kept < (1L << b) - 1) {
+                    throw new IllegalArgumentException(String.format(Locale.ROOT, "layer %s would keep %,d of %,d weights at"
+                            + " sparsity %s, fewer than the %d shared values of %d bits; give it --bits %s=%d or less, or a"
+                            + " lower --sparsity", layer, kept, weights, s, (1 << b) - 1, b, layer,
+                            31 - Integer.numberOfLeadingZeros((int) kept + 1)));
+                }
+            }
+        }
+    }
+
+    /** Weight-sharing bits of convolutions, as in the paper. */
+    private static final int CONV_BITS = 8;
+
+    /** LeNet-300-100: 4 bits everywhere reaches 40x within 0.1 points (the paper used 6); fc layers of conv nets: the paper's 5. */
+    private static int defaultDenseBits(ReferenceModel ref) {
+        return ref == ReferenceModel.LENET_300_100 ? 4 : 5;
+    }
+
+    /** The layer names after low-rank factorisation: every layer but the output becomes {@code <name>_u, <name>_v}. */
+    private static List<String> factorisedNames(List<String> layers) {
+        List<String> names = new ArrayList<>();
+        for (String layer : layers.subList(0, layers.size() - 1)) {
+            names.add(layer + "_u");
+            names.add(layer + "_v");
+        }
+        names.add(layers.get(layers.size() - 1));
+        return names;
+    }
+
+    private static void knownLayer(String option, String layer, List<String> layers) {
+        if (!layers.contains(layer)) {
+            throw new IllegalArgumentException(option + " names layer '" + layer + "', which this pipeline does not have;"
+                    + " its layers are " + layers);
+        }
+    }
+
+    private static void positive(String option, double value) {
+        if (!(value > 0) || !Double.isFinite(value)) {
+            throw new IllegalArgumentException(option + " must be a positive number, got " + value);
         }
     }
 
@@ -323,9 +411,7 @@ final class CompressCommand implements Callable<Integer> {
 
         String biggest = biggestLayer(net);
         double[] before = nonZeros(PrunableLayers.weights(net, biggest).castTo(DataType.DOUBLE).dup('c').reshape(-1).toDoubleVector());
-        // LeNet-300-100: 4 bits everywhere reaches 40x within 0.1 points (the paper used 6); fc layers of conv nets: the paper's 5
-        WeightSharing.Builder wb = WeightSharing.builder().init(init).seed(seed).convBits(8)
-                .denseBits(ref == ReferenceModel.LENET_300_100 ? 4 : 5);
+        WeightSharing.Builder wb = WeightSharing.builder().init(init).seed(seed).convBits(CONV_BITS).denseBits(defaultDenseBits(ref));
         if (bits != null) {
             bits.forEach(wb::bits);
         }

@@ -10,8 +10,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * scores' shape (1 = keep).
  *
  * <ul>
- * <li>{@link #sparsity(double)}: prune exactly {@code round(s · n)} items with the lowest scores
- *     (ties broken by position, so the result is deterministic);</li>
+ * <li>{@link #sparsity(double)}: keep the {@code max(1, round((1 - s) · n))} items with the highest
+ *     scores (ties broken by position, so the result is deterministic): a sparsity below 1 never
+ *     removes a whole layer;</li>
  * <li>{@link #threshold(double)}: prune items scoring below {@code t};</li>
  * <li>{@link #fractionOfMax(double)}: prune items below {@code α · max(score)} (the
  *     {@code |w| < α max|w|} rule);</li>
@@ -34,7 +35,12 @@ public interface Selection {
             throw new IllegalArgumentException("sparsity must be in [0, 1), got " + s
                     + " (1 would remove every weight; use a fraction such as 0.9 for 90 %)");
         }
-        return (scores, weights) -> keepTop(scores, (int) Math.round((1 - s) * scores.length()));
+        return (scores, weights) -> keepTop(scores, (int) kept(s, scores.length()));
+    }
+
+    /** Items {@link #sparsity(double)} keeps of {@code n}: {@code max(1, round((1 - s) · n))} (none of none). */
+    public static long kept(double s, long n) {
+        return Math.min(n, Math.max(1, Math.round((1 - s) * n)));
     }
 
     /** Prune items whose score is below {@code t}. */

@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.UTFDataFormatException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -261,10 +262,37 @@ public final class CompressedModel {
         int stored = ((bytes[bytes.length - 4] & 0xff) << 24) | ((bytes[bytes.length - 3] & 0xff) << 16)
                 | ((bytes[bytes.length - 2] & 0xff) << 8) | (bytes[bytes.length - 1] & 0xff);
         if ((int) crc.getValue() != stored) {
+            if (truncated(bytes, what)) {
+                throw new CompressedFileException(what + " is truncated: its " + bytes.length + " bytes end before the last"
+                        + " parameter and its checksum. Re-create it, or copy it again.");
+            }
             throw new CompressedFileException(what + " is corrupted: checksum mismatch (CRC32 "
                     + Long.toHexString(crc.getValue()) + ", stored " + Integer.toHexString(stored) + "). Re-create it.");
         }
-        ByteArrayInputStream buffer = new ByteArrayInputStream(bytes, 5, bytes.length - 9);
+        ByteArrayInputStream body = new ByteArrayInputStream(bytes, 5, bytes.length - 9);
+        CompressedModel m = parse(body, what);
+        if (body.available() > 0) {
+            throw new CompressedFileException(what + " has " + body.available() + " unexpected bytes after the last parameter");
+        }
+        return m;
+    }
+
+    /**
+     * Whether a file whose checksum fails is short rather than altered: read as if its last four
+     * bytes were data too, its structure still runs out of bytes, or leaves less than a checksum.
+     */
+    private static boolean truncated(byte[] bytes, String what) {
+        ByteArrayInputStream rest = new ByteArrayInputStream(bytes, 5, bytes.length - 5);
+        try {
+            parse(rest, what);
+            return rest.available() < 4;
+        } catch (CompressedFileException e) {
+            return e.getCause() instanceof EOFException;
+        }
+    }
+
+    /** Reads model name, layers and raw parameters from {@code buffer}; every failure is a {@link CompressedFileException}. */
+    private static CompressedModel parse(ByteArrayInputStream buffer, String what) {
         DataInputStream in = new DataInputStream(buffer);
         try {
             String model = in.readUTF();
@@ -316,14 +344,13 @@ public final class CompressedModel {
                 }
                 raw.add(new RawParam(layer, key, shape, v));
             }
-            if (buffer.available() > 0) {
-                throw new CompressedFileException(what + " has " + buffer.available() + " unexpected bytes after the last parameter");
-            }
             return new CompressedModel(model, layers, raw);
         } catch (EOFException e) {
             throw new CompressedFileException(what + " is truncated", e);
+        } catch (UTFDataFormatException e) {
+            throw new CompressedFileException(what + " is corrupted: a layer or model name is not valid modified UTF-8", e);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException(e);           // unreachable: a byte array does not fail to read
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new CompressedFileException(what + " is inconsistent: " + e.getMessage(), e);
         }

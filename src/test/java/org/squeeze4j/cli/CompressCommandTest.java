@@ -110,6 +110,32 @@ class CompressCommandTest {
     }
 
     @Test
+    void layerOptionsThatCouldOnlyFailAfterTrainingAreRefusedFirst(@TempDir Path tmp) throws Exception {
+        String[][] bad = {
+                {"--bits", "fc1=9", "must be 1-8"},                                       // used to fail after pruning
+                {"--bits", "fc7=4", "names layer 'fc7'"},
+                {"--sparsity", "fc1=0", "every --sparsity target is 0"},                  // used to report "got NaN"
+                {"--sparsity", "fc1=1.0", "sparsity must be in [0, 1)"},
+                {"--sparsity", "conv1=0.5", "its layers are [fc1, fc2, fc3]"},
+                {"--sparsity", "fc3=0.995", "give it --bits fc3=2 or less"},             // 5 of 1,000 weights, 15 values of 4 bits
+                {"--lr", "-1", "--lr must be a positive number"},
+                {"--codebook-lr", "NaN", "--codebook-lr must be a positive number"},
+                {"--energy", "1.5", "retained energy must be in (0, 1]"}};
+        for (String[] b : bad) {
+            Path out = tmp.resolve("o");
+            Object[] r = run("compress", b[0], b[1], "--out", out.toString());
+            assertEquals(2, r[0], b[0] + " " + b[1]);
+            assertTrue(((String) r[1]).contains(b[2]), (String) r[1]);
+            assertFalse(((String) r[1]).contains("pruning"), "refused before pruning: " + r[1]);
+            assertFalse(Files.exists(out));
+        }
+        Object[] r = run("compress", "--pipeline", "lowrank-quantize", "--bits", "fc1=6", "--out", tmp.resolve("o").toString());
+        assertTrue(((String) r[1]).contains("fc1_u, fc1_v"), "low-rank layers are named after factorisation: " + r[1]);
+        r = run("compress", "--pipeline", "lowrank-quantize", "--sparsity", "fc1=0.5", "--out", tmp.resolve("o").toString());
+        assertTrue(((String) r[1]).contains("prune-share-huffman pipeline only"), (String) r[1]);
+    }
+
+    @Test
     void anOutputThatHoldsTheDataOrIsLockedIsRefusedAndNothingIsTouched(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("out");
         Path data = out.resolve("mnist");

@@ -78,18 +78,51 @@ class PrunerTest {
     }
 
     @Test
-    void randomAndTaylorImportancesHaveTheWeightShape() {
-        MultiLayerNetwork net = mlp();
-        IdxDataset data = Datasets.mnist().test().head(64);
-        DataSet batch = data.toDataSet();
+    void taylorImportanceIsWeightTimesTheFiniteDifferenceGradient() {
+        MultiLayerNetwork net = mlp().convertDataType(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        DataSet batch = Datasets.mnist().test().head(64).toDataSet();
+        batch.setFeatures(batch.getFeatures().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE));
+        batch.setLabels(batch.getLabels().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE));
         INDArray taylor = Importance.taylor(batch).scores(net, "fc2");
-        assertEquals(40, taylor.size(0));
-        assertEquals(20, taylor.size(1));
-        assertTrue(taylor.minNumber().doubleValue() >= 0);
-        assertEquals(Importance.random(1).scores(net, "fc1"), Importance.random(1).scores(net, "fc1"));
-        // Taylor importance of a zero weight is zero
-        PrunableLayers.weights(net, "fc2").putScalar(0, 0, 0f);
-        assertEquals(0.0, Importance.taylor(batch).scores(net, "fc2").getDouble(0, 0), 0);
+        assertEquals(List.of(40L, 20L), List.of(taylor.size(0), taylor.size(1)));
+        INDArray w = PrunableLayers.weights(net, "fc2");
+        // |w · dL/dw| with dL/dw by central differences of the mean batch loss, on weights spread over the layer
+        double h = 1e-5;
+        for (int k = 0; k < 12; k++) {
+            int i = (k * 7) % 40;
+            int j = (k * 11) % 20;
+            double v = w.getDouble(i, j);
+            w.putScalar(i, j, v + h);
+            double up = net.score(batch);
+            w.putScalar(i, j, v - h);
+            double down = net.score(batch);
+            w.putScalar(i, j, v);
+            double expected = Math.abs(v * (up - down) / (2 * h));
+            assertEquals(expected, taylor.getDouble(i, j), 1e-6 + 1e-4 * expected, "fc2[" + i + "][" + j + "]");
+        }
+        PrunableLayers.weights(net, "fc2").putScalar(0, 0, 0.0);
+        assertEquals(0.0, Importance.taylor(batch).scores(net, "fc2").getDouble(0, 0), 0, "a zero weight costs nothing to remove");
+    }
+
+    @Test
+    void randomImportanceIsSeededAndUniform() {
+        MultiLayerNetwork net = mlp();
+        INDArray a = Importance.random(1).scores(net, "fc1");
+        assertEquals(a, Importance.random(1).scores(net, "fc1"));
+        assertTrue(!a.equals(Importance.random(2).scores(net, "fc1")), "another seed, other scores");
+        assertEquals(0.5, a.meanNumber().doubleValue(), 0.01);          // 31,360 uniform draws: sd of the mean 0.0016
+        assertTrue(a.minNumber().doubleValue() >= 0 && a.maxNumber().doubleValue() < 1);
+    }
+
+    @Test
+    void aSparsityBelowOneNeverEmptiesALayer() {
+        // fc3 has 20 x 10 = 200 weights: (1 - 0.999) * 200 rounds to 0, and the whole layer used to be zeroed
+        MultiLayerNetwork net = mlp();
+        Masks masks = Pruner.builder().layers("fc3").sparsity(0.999).build().prune(net);
+        assertEquals(1L, masks.mask("fc3").sumNumber().longValue());
+        assertEquals(1L, Selection.kept(0.999, 200));
+        assertEquals(0L, Selection.kept(0.5, 0));
+        assertEquals(100L, Selection.kept(0.5, 200));
     }
 
     @Test

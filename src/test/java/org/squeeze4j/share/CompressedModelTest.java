@@ -81,8 +81,20 @@ class CompressedModelTest {
         flipped[good.length / 2] ^= 0x10;
         CompressedFileException e = assertThrows(CompressedFileException.class, () -> CompressedModel.fromBytes(flipped, "f"));
         assertTrue(e.getMessage().contains("checksum"), e.getMessage());
-        byte[] truncated = java.util.Arrays.copyOf(good, good.length - 100);
-        assertThrows(CompressedFileException.class, () -> CompressedModel.fromBytes(truncated, "t"));
+        // a cut anywhere, even inside the checksum, is named as a truncation (it used to read "checksum mismatch")
+        for (int cut : new int[] {1, 2, 3, 4, 5, 100, good.length / 2, good.length - 10}) {
+            byte[] truncated = java.util.Arrays.copyOf(good, good.length - cut);
+            e = assertThrows(CompressedFileException.class, () -> CompressedModel.fromBytes(truncated, "t"));
+            assertTrue(e.getMessage().contains("is truncated"), cut + " bytes cut: " + e.getMessage());
+        }
+        // a model name that is not modified UTF-8, checksum repaired: a declared error, not UncheckedIOException
+        byte[] badName = good.clone();
+        badName[7] = (byte) 0xff;                           // first byte of the model name (after magic, version, u16 length)
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(badName, 0, badName.length - 4);
+        java.nio.ByteBuffer.wrap(badName).putInt(badName.length - 4, (int) crc.getValue());
+        e = assertThrows(CompressedFileException.class, () -> CompressedModel.fromBytes(badName, "u"));
+        assertTrue(e.getMessage().contains("not valid modified UTF-8"), e.getMessage());
         Path text = dir.resolve("x.s4dc");
         Files.writeString(text, "hello, this is not a model");
         e = assertThrows(CompressedFileException.class, () -> CompressedModel.read(text));
