@@ -173,11 +173,11 @@ class TransferAndHintsTest {
         // cripple class 3, as a student that never saw a 3 would be
         BiasShift.apply(net, 3, -40);
         IdxDataset validation = mnist.train().range(0, 2000);
+        INDArray before = net.params().dup();
         BiasShift shift = BiasShift.choose(net, 3, validation, 0, 10, 20, 30, 40, 50, 60);
+        assertEquals(before, net.params(), "choose must not change the network");
         assertTrue(shift.delta() >= 30 && shift.delta() <= 50, shift.toString());
         assertTrue(shift.validationAccuracy()[shift.best()] > shift.validationAccuracy()[0] + 0.05, shift.toString());
-        INDArray before = net.params().dup();
-        assertEquals(before, net.params(), "choose must not change the network");
         double b3 = net.getOutputLayer().getParam("b").getDouble(3);
         shift.applyTo(net);
         assertEquals(b3 + shift.delta(), net.getOutputLayer().getParam("b").getDouble(3), 1e-5);

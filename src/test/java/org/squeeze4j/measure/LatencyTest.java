@@ -4,9 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.squeeze4j.models.Models;
 
@@ -41,10 +46,41 @@ class LatencyTest {
     }
 
     @Test
-    void measuresARealNetwork() {
-        LatencyResult r = Latency.of(Models.mlp(1, 1e-3, 16), 8, 784, 2, 5);
+    void timesEachCallWithoutTheWarmup() {
+        // calls that sleep 3 ms after two slow warm-up calls of 60 ms: every timed call takes at least 3 ms
+        // (sleep never returns early), and none includes a warm-up (a median of 60 would)
+        AtomicInteger calls = new AtomicInteger();
+        LatencyResult r = Latency.of(x -> {
+            sleep(calls.incrementAndGet() <= 2 ? 60 : 3);
+            return x;
+        }, Nd4j.zeros(DataType.FLOAT, 2, 2), 2, 9);
+        assertTrue(r.p10Millis() >= 3.0 && r.medianMillis() < 60, r.toString());
+    }
+
+    @Test
+    void measuresARealNetworkOnInputsOfTheRequestedShape() {
+        List<long[]> shapes = new ArrayList<>();
+        MultiLayerNetwork net = new MultiLayerNetwork(Models.mlp(1, 1e-3, 16).getLayerWiseConfigurations()) {
+            @Override
+            public INDArray output(INDArray input, boolean train) {
+                shapes.add(input.shape());
+                return super.output(input, train);
+            }
+        };
+        net.init();
+        LatencyResult r = Latency.of(net, 8, 784, 2, 5);
         assertEquals(8, r.batchSize());
-        assertTrue(r.medianMillis() > 0);
+        assertEquals(5, r.runs());
+        assertEquals(7, shapes.size(), "2 warm-up and 5 timed forward passes");
+        assertTrue(shapes.stream().allMatch(s -> Arrays.equals(s, new long[] {8, 784})));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
