@@ -13,15 +13,19 @@ import org.squeeze4j.quant.Range;
  *   histogram of |x| with B bins of width w (2048 at first; see {@link Histogram} for growth)
  *   for i in levels .. B-1:                               (TensorRT: range(128, 2048))
  *       P = bins[0 .. i-1];  P[i-1] += sum(bins[i ..])    (outliers folded into the last kept bin)
- *       merge bins[0 .. i-1] (without the outliers) into `levels` groups, bin j in group floor(j levels / i)
+ *       merge bins[0 .. i-1] (without the outliers) into `levels` groups of n = floor(i / levels)
+ *       consecutive bins, the last group also taking the i mod levels remaining bins
  *       Q[j] = (sum of j's group) / (number of bins of j's group where P != 0)  if P[j] != 0, else 0
  *       smooth P and Q, normalise, divergence[i] = D(P || Q)  (KL by default, see {@link Divergence})
  *   m = argmin divergence (first on ties);  threshold t = (m + 0.5) w, capped at max|x|
  *   range = [-t, t], or [0, t] if no negative value was observed
  * </pre>
- * {@code levels} is 128 for signed int8 (2^(b-1) magnitudes). Smoothing, as in the open MXNet / TVM
- * implementations of this procedure: every zero entry gets {@code 1e-4} (in counts), taken evenly
- * from the non-zero entries; this keeps Q positive where P is (Q is 0 there when a group holds only
+ * {@code levels} is 128 for signed int8 (2^(b-1) magnitudes). The grouping is that of the open
+ * reference implementations of the procedure (MXNet's and TVM's {@code _get_optimal_threshold});
+ * spreading the remainder over the groups instead (bin j in group {@code floor(j levels / i)})
+ * merges the zero spike of ReLU outputs with its neighbour and can move the threshold by half. Smoothing,
+ * as in those implementations: every zero entry gets {@code 1e-4} (in counts), taken evenly from
+ * the non-zero entries; this keeps Q positive where P is (Q is 0 there when a group holds only
  * the folded-in outliers). A candidate whose smoothing fails (nothing non-zero, or entries driven
  * to 0) gets divergence +inf; if all are +inf the largest threshold is chosen. With fewer than
  * {@code levels + 1} bins there is nothing to search and the threshold is max|x|.
@@ -116,20 +120,19 @@ public final class EntropyObserver implements Observer {
             p[j] = bins[j];
         }
         p[i - 1] += suffix[i];
-        double[] groupSum = new double[levels];
-        int[] groupNonZero = new int[levels];
-        for (int j = 0; j < i; j++) {
-            int g = (int) ((long) j * levels / i);
-            groupSum[g] += bins[j];
-            if (p[j] != 0) {
-                groupNonZero[g]++;
-            }
-        }
+        int merged = i / levels;
         double[] q = new double[i];
-        for (int j = 0; j < i; j++) {
-            if (p[j] != 0) {
-                int g = (int) ((long) j * levels / i);
-                q[j] = groupSum[g] / groupNonZero[g];
+        for (int g = 0; g < levels; g++) {
+            int start = g * merged;
+            int stop = g == levels - 1 ? i : start + merged;
+            double sum = 0;
+            int nonZero = 0;
+            for (int j = start; j < stop; j++) {
+                sum += bins[j];
+                nonZero += p[j] != 0 ? 1 : 0;
+            }
+            for (int j = start; j < stop; j++) {
+                q[j] = p[j] != 0 ? sum / nonZero : 0;
             }
         }
         if (!smoothAndNormalize(p) || !smoothAndNormalize(q)) {

@@ -37,28 +37,28 @@ class EntropyObserverTest {
     void klValuesOfTheTinyHistogram() {
         // candidate i = 4 (levels = 3), worked out:
         //   P = [9, 7, 5, 4 + (2 + 1 + 1 + 3)] = [9, 7, 5, 11] / 32 = [0.28125, 0.21875, 0.15625, 0.34375]
-        //   groups j * 3 / 4: j = 0, 1 -> 0; j = 2 -> 1; j = 3 -> 2; sums of the unclipped bins: 16, 5, 4
-        //   Q = [8, 8, 5, 4] / 25 = [0.32, 0.32, 0.2, 0.16]        (no zeros, so smoothing changes nothing)
-        //   KL = .28125 ln(.28125/.32) + .21875 ln(.21875/.32) + .15625 ln(.15625/.2) + .34375 ln(.34375/.16) = 0.1047942...
-        // the other candidates the same way (computed independently in Python):
-        double[] kl = {0.1603619398265369, 0.10479422209969516, 0.10979905031919521, 0.07822567533587207, 0.10357380810838643};
+        //   groups of 4 / 3 = 1 bin, the last taking the remainder: {0}, {1}, {2, 3}; sums of the unclipped bins: 9, 7, 9
+        //   Q = [9, 7, 4.5, 4.5] / 25 = [0.36, 0.28, 0.18, 0.18]        (no zeros, so smoothing changes nothing)
+        //   KL = .28125 ln(.28125/.36) + .21875 ln(.21875/.28) + .15625 ln(.15625/.18) + .34375 ln(.34375/.18) = 0.0768524...
+        // the other candidates the same way (src/test/python/entropy_reference.py, written independently):
+        double[] kl = {0.1603619398265369, 0.0768523975226052, 0.030888785203136537, 0.07822567533587207, 0.06089415551913406};
         EntropyObserver o = new EntropyObserver(8, 3, Divergence.KL);
         o.observe(Nd4j.createFromArray(tinyData()));
         assertEquals(1.0, o.histogram().binWidth(), 0);
         assertArrayEquals(new long[] {9, 7, 5, 4, 2, 1, 1, 3}, o.histogram().counts());
         ThresholdSearch s = o.search();
         assertArrayEquals(kl, s.losses(), 1e-12);
-        // minimum at i = 6: threshold (6 + 0.5) * w = 6.5; negatives were seen, so the range is symmetric
-        assertEquals(3, s.best());
-        assertEquals(Range.symmetric(6.5), o.range());
+        // minimum at i = 5: threshold (5 + 0.5) * w = 5.5; negatives were seen, so the range is symmetric
+        assertEquals(2, s.best());
+        assertEquals(Range.symmetric(5.5), o.range());
         assertEquals(Range.symmetric(3.5), s.candidates().get(0));
-        assertEquals(6.5 / 127.5, o.qparams(QuantSpec.symmetric(8)).scale(), 1e-15);
+        assertEquals(5.5 / 127.5, o.qparams(QuantSpec.symmetric(8)).scale(), 1e-15);
     }
 
     @Test
     void symmetricKlAndJensenShannonOfTheTinyHistogram() {
-        double[] sym = {0.3046347359014878, 0.1948376283924687, 0.1936374300311809, 0.13834299226653915, 0.1869504121020323};
-        double[] js = {0.03743607873391531, 0.023906146903506793, 0.023284283601761248, 0.01666261368279405, 0.022373833294415384};
+        double[] sym = {0.3046347359014878, 0.14386036495174487, 0.05903809147503093, 0.13834299226653915, 0.1096800132739717};
+        double[] js = {0.03743607873391531, 0.017745042218909726, 0.007330792276576001, 0.01666261368279405, 0.01330561456945194};
         EntropyObserver a = new EntropyObserver(8, 3, Divergence.SYMMETRIC_KL);
         EntropyObserver b = new EntropyObserver(8, 3, Divergence.JENSEN_SHANNON);
         a.observe(Nd4j.createFromArray(tinyData()));
@@ -94,7 +94,7 @@ class EntropyObserverTest {
             o.observe(Nd4j.createFromArray(x));
             double[] expected = new double[bins - levels];
             for (int i = levels; i < bins; i++) {
-                expected[i - levels] = referenceDivergence(counts, i, levels, d);
+                expected[i - levels] = referenceDivergence(java.util.Arrays.stream(counts).asLongStream().toArray(), i, levels, d, false);
             }
             assertArrayEquals(expected, o.search().losses(), 1e-9, d.name());
             assertEquals(0, o.range().min(), 0, "no negative values were seen: [0, t]");
@@ -120,6 +120,67 @@ class EntropyObserverTest {
         assertEquals(-t, o.range().min(), 0);
     }
 
+    /**
+     * TensorRT's settings (2048 bins, 128 levels) on ReLU-like, Gaussian and Laplace data: every
+     * candidate's KL and the chosen threshold agree with the reference. On ReLU outputs with a few
+     * large activations (here 80 % zeros, an exponential tail and max|x| = 32) the reference keeps
+     * 255 bins, one level each but the last; the old grouping paired the zero spike of bin 0 with
+     * bin 1 in every candidate below 256 bins and chose half the reference's threshold.
+     */
+    @Test
+    void tensorRtSettingsAgreeWithTheReferenceOnReluGaussianAndLaplaceData() {
+        Random rnd = new Random(4);
+        int n = 100_000;
+        java.util.Map<String, float[]> data = new java.util.LinkedHashMap<>();
+        float[] relu = new float[n];
+        float[] gauss = new float[n];
+        float[] laplace = new float[n];
+        for (int k = 0; k < n; k++) {
+            relu[k] = rnd.nextDouble() < 0.8 ? 0f : (float) -Math.log(1 - rnd.nextDouble());    // 80 % zeros, exponential tail
+            gauss[k] = (float) rnd.nextGaussian();
+            double u = rnd.nextDouble() - 0.5;
+            laplace[k] = (float) (-Math.signum(u) * Math.log(1 - 2 * Math.abs(u)));
+        }
+        for (int k = 0; k < 10; k++) {
+            relu[k] = 32;              // a few large activations, as real layers have: max|x| = 32, w = 1/64
+        }
+        data.put("relu", relu);
+        data.put("gaussian", gauss);
+        data.put("laplace", laplace);
+        for (java.util.Map.Entry<String, float[]> e : data.entrySet()) {
+            EntropyObserver o = new EntropyObserver();
+            o.observe(Nd4j.createFromArray(e.getValue()));
+            long[] counts = o.histogram().counts();
+            int levels = EntropyObserver.DEFAULT_LEVELS;
+            double[] expected = new double[counts.length - levels];
+            double[] spread = new double[counts.length - levels];
+            for (int i = levels; i < counts.length; i++) {
+                expected[i - levels] = referenceDivergence(counts, i, levels, Divergence.KL, false);
+                spread[i - levels] = referenceDivergence(counts, i, levels, Divergence.KL, true);
+            }
+            ThresholdSearch s = o.search();
+            assertArrayEquals(expected, s.losses(), 1e-9, e.getKey());
+            assertEquals(argmin(expected), s.best(), e.getKey());
+            if (e.getKey().equals("relu")) {
+                double w = o.histogram().binWidth();
+                double old = (argmin(spread) + levels + 0.5) * w;
+                double chosen = s.bestRange().max();
+                assertEquals(0, s.bestRange().min(), 0, "ReLU outputs: [0, t]");
+                assertTrue(Math.abs(old - chosen) > 0.25 * chosen, "old grouping " + old + " vs reference " + chosen);
+            }
+        }
+    }
+
+    private static int argmin(double[] v) {
+        int best = 0;
+        for (int k = 1; k < v.length; k++) {
+            if (v[k] < v[best]) {
+                best = k;
+            }
+        }
+        return best;
+    }
+
     @Test
     void degenerateInputs() {
         EntropyObserver zeros = new EntropyObserver();
@@ -130,8 +191,14 @@ class EntropyObserverTest {
         assertThrows(IllegalArgumentException.class, () -> new EntropyObserver(16, 4, null));
     }
 
-    /** The procedure written out directly: groups as explicit member lists, MXNet smoothing, then the divergence. */
-    private static double referenceDivergence(int[] c, int i, int levels, Divergence d) {
+    /**
+     * The procedure written out directly, in the reference grouping (MXNet's and TVM's
+     * {@code _get_optimal_threshold}): bin j belongs to group {@code min(j / (i / levels), levels - 1)},
+     * so the last group takes the remainder; groups as explicit member lists, MXNet smoothing,
+     * then the divergence. {@code spreadRemainder} gives the grouping squeeze4j used before,
+     * bin j in group {@code floor(j levels / i)}, to show where the two part.
+     */
+    private static double referenceDivergence(long[] c, int i, int levels, Divergence d, boolean spreadRemainder) {
         double[] p = new double[i];
         for (int j = 0; j < i; j++) {
             p[j] = c[j];
@@ -140,13 +207,14 @@ class EntropyObserverTest {
             p[i - 1] += c[j];
         }
         double[] q = new double[i];
+        List<List<Integer>> groups = new ArrayList<>();
         for (int g = 0; g < levels; g++) {
-            List<Integer> members = new ArrayList<>();
-            for (int j = 0; j < i; j++) {
-                if (j * levels / i == g) {
-                    members.add(j);
-                }
-            }
+            groups.add(new ArrayList<>());
+        }
+        for (int j = 0; j < i; j++) {
+            groups.get(spreadRemainder ? (int) ((long) j * levels / i) : Math.min(j / (i / levels), levels - 1)).add(j);
+        }
+        for (List<Integer> members : groups) {
             double sum = 0;
             int nonZero = 0;
             for (int j : members) {
