@@ -93,6 +93,11 @@ class BadInputPageTest {
             b[b.length / 2] ^= 0x01;
             CompressedModel.fromBytes(b, "m.s4dc");
         });
+        c.put("s4dc-truncated", () -> {
+            var net = Models.mlp(1, 1e-3, 8);
+            byte[] b = CompressedModel.of("mlp", net, WeightSharing.builder().denseBits(3).build().apply(net)).toBytes();
+            CompressedModel.fromBytes(java.util.Arrays.copyOf(b, b.length - 2), "m.s4dc");
+        });
         c.put("histogram-range", () -> new Histogram(Histogram.Kind.SIGNED, 16).add(new double[] {1, 1e300}));
         c.put("unit-outside", () -> UnitMasks.zeroUnit(Models.mlp(1, 1e-3, 8), "fc1", 99));
         c.put("runner-batch", () -> {
@@ -109,6 +114,9 @@ class BadInputPageTest {
             cli("compress", "--out", dir.resolve("documents").toString(), "--overwrite");
         });
         c.put("compress-epochs", () -> cli("compress", "--finetune-epochs", "-1", "--out", dir.resolve("o2").toString()));
+        c.put("compress-bits", () -> cli("compress", "--bits", "fc1=9", "--out", dir.resolve("o4").toString()));
+        c.put("compress-sparsity", () -> cli("compress", "--sparsity", "fc1=0", "--out", dir.resolve("o5").toString()));
+        c.put("compress-too-few-weights", () -> cli("compress", "--sparsity", "fc3=0.995", "--out", dir.resolve("o6").toString()));
         c.put("compress-classes", () -> {
             Path d = Files.createDirectories(dir.resolve("twelve"));
             byte[] labels = new byte[12];
