@@ -14,4 +14,5 @@ import org.squeeze4j.measure.*;
 import org.squeeze4j.report.*;
 import org.squeeze4j.notebook.*;
 org.squeeze4j.util.OneDnn.enable();   // DL4J trains convolutions through libnd4j/oneDNN, not its im2col path
-System.out.println(Provenance.current().versions() + " | " + Provenance.current().machine() + " | datasets: " + Datasets.root());
+System.out.println(Provenance.current().versions() + " | " + Provenance.current().machine() + " | datasets: "
+        + java.nio.file.Path.of("").toAbsolutePath().relativize(Datasets.root().toAbsolutePath()));

@@ -36,7 +36,8 @@ import org.junit.jupiter.api.TestFactory;
  * <p>System properties: {@code s4j.notebookTimeoutMinutes} (default 15, per notebook),
  * {@code s4j.cellTimeoutSeconds} (default 600), {@code s4j.maxRssMb} (default 1536: the kernel
  * process tree must fit Binder's 2 GB next to Jupyter; 0 disables the check),
- * {@code s4j.python} (default {@code .venv/bin/python}).
+ * {@code s4j.python} (default {@code .venv/bin/python}), {@code s4j.notebooks} (comma-separated name
+ * prefixes such as {@code 00,04} to run only those, for local work; default all).
  */
 class NotebooksIT {
 
@@ -111,6 +112,9 @@ class NotebooksIT {
             assertTrue(s != null && Boolean.TRUE.equals(s.get("ok")),
                     () -> name + ": no successful run in " + summary + "; last output:\n" + res.tail);
             assertResultsFileHasTheListedKeys(nb, stem);
+            List<String> problems = NotebookOutputs.problems(REPO.resolve("build/executed").resolve(name), REPO);
+            assertTrue(problems.isEmpty(), () -> name + " shows output not made for people (format numbers, print fields"
+                    + " rather than objects, Tables.of for records):\n  " + String.join("\n  ", problems));
         } finally {
             String status = r == null ? "ERROR" : r.timedOut ? "TIMEOUT"
                     : (r.exitCode == 0 && s != null && Boolean.TRUE.equals(s.get("ok"))) ? "ok" : "FAILED";
@@ -153,8 +157,10 @@ class NotebooksIT {
         assertTrue(Files.isDirectory(NOTEBOOKS), NOTEBOOKS + " does not exist");
         List<Path> notebooks;
         try (Stream<Path> s = Files.list(NOTEBOOKS)) {
+            List<String> only = List.of(System.getProperty("s4j.notebooks", "").split(",")).stream().filter(x -> !x.isBlank()).toList();
             notebooks = s.filter(p -> p.getFileName().toString().endsWith(".ipynb"))
                     .filter(Files::isRegularFile)
+                    .filter(p -> only.isEmpty() || only.stream().anyMatch(o -> p.getFileName().toString().startsWith(o.strip())))
                     .sorted()
                     .collect(Collectors.toList());
         }

@@ -7,13 +7,15 @@ import org.dflib.jjava.jupyter.kernel.display.Renderer;
 import org.dflib.jjava.jupyter.kernel.display.mime.MIMEType;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.squeeze4j.measure.ModelStats;
+import org.squeeze4j.report.Results;
 import org.squeeze4j.report.Tables;
 import tech.tablesaw.api.Table;
 
 /**
  * The JJava extension (registered in {@code META-INF/services/org.dflib.jjava.jupyter.Extension})
  * that makes a cell's last expression render inline: XChart charts, {@link ChartGrid}s and images
- * as PNG, Tablesaw tables and {@link ModelStats} as HTML tables (with a plain-text fallback).
+ * as PNG, Tablesaw tables, {@link ModelStats} and written {@link Results} as HTML tables (with a
+ * plain-text fallback).
  */
 public final class Squeeze4jExtension implements Extension {
 
@@ -42,6 +44,14 @@ public final class Squeeze4jExtension implements Extension {
                 .register((table, ctx) -> {
                     ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> Renderings.html(table));
                     ctx.renderIfRequested(MIMEType.TEXT_PLAIN, table::printAll);
+                });
+        renderer.createRegistration(Results.Written.class)
+                .preferring(MIMEType.TEXT_HTML)
+                .supporting(MIMEType.TEXT_PLAIN)
+                .register((written, ctx) -> {
+                    Table t = Tables.results(written);
+                    ctx.renderIfRequested(MIMEType.TEXT_HTML, () -> Renderings.html(t));
+                    ctx.renderIfRequested(MIMEType.TEXT_PLAIN, written::toString);
                 });
         renderer.createRegistration(ModelStats.class)
                 .preferring(MIMEType.TEXT_HTML)

@@ -60,21 +60,40 @@ public final class Results {
         return Collections.unmodifiableMap(values);
     }
 
-    /** Writes {@code <dir>/<name>.json} atomically and returns its path. */
-    public Path writeTo(Path dir) {
+    /** A written results file: where it is and what it holds (a notebook shows it as a table). */
+    public record Written(Path file, Map<String, Object> values) {
+        public Written {
+            values = Collections.unmodifiableMap(new TreeMap<>(values));
+        }
+
+        /** The file relative to the repository root when it lies inside it, for display. */
+        public Path shownPath() {
+            Path root = repositoryRoot();
+            Path f = file.toAbsolutePath().normalize();
+            return root != null && f.startsWith(root) ? root.relativize(f) : f;
+        }
+
+        @Override
+        public String toString() {
+            return "wrote " + values.size() + " results to " + shownPath();
+        }
+    }
+
+    /** Writes {@code <dir>/<name>.json} atomically. */
+    public Written writeTo(Path dir) {
         Map<String, Object> doc = new LinkedHashMap<>(values);
         doc.put("provenance", Provenance.current());
         Path file = dir.resolve(name + ".json");
         try {
             AtomicFiles.write(file, out -> JSON.writeValue(out, doc));
-            return file;
+            return new Written(file, values);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write results " + name + " to " + dir, e);
         }
     }
 
     /** Writes to the default results directory, see {@link #directory()}. */
-    public Path write() {
+    public Written write() {
         return writeTo(directory());
     }
 
@@ -99,11 +118,17 @@ public final class Results {
         if (configured != null && !configured.isBlank()) {
             return Paths.get(configured);
         }
+        Path root = repositoryRoot();
+        return (root != null ? root.resolve("build") : Paths.get("build").toAbsolutePath()).resolve("results");
+    }
+
+    /** The squeeze4j checkout around the working directory (a pom.xml beside notebooks/), or null. */
+    static Path repositoryRoot() {
         for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             if (Files.isRegularFile(dir.resolve("pom.xml")) && Files.isDirectory(dir.resolve("notebooks"))) {
-                return dir.resolve("build").resolve("results");
+                return dir;
             }
         }
-        return Paths.get("build", "results").toAbsolutePath();
+        return null;
     }
 }

@@ -48,6 +48,42 @@ public final class Tables {
         return Table.create(title, columns.toArray(new Column<?>[0]));
     }
 
+    /**
+     * The figures of a written results file, one row each, numbers formatted like
+     * {@link #of}'s columns; captioned with the file's path.
+     */
+    public static Table results(Results.Written written) {
+        StringColumn key = StringColumn.create("result");
+        StringColumn value = StringColumn.create("value");
+        written.values().forEach((k, v) -> {
+            key.append(k);
+            value.append(formatted(v));
+        });
+        return Table.create(written.shownPath().toString(), key, value);
+    }
+
+    private static String formatted(Object v) {
+        if (v instanceof Double || v instanceof Float) {
+            double d = ((Number) v).doubleValue();
+            return numberFormat(new double[] {d}).format(d);
+        }
+        if (v instanceof Number n) {
+            return NumberFormat.getIntegerInstance(Locale.ROOT).format(n.longValue());
+        }
+        if (v instanceof List<?> list && list.stream().allMatch(x -> x instanceof Double || x instanceof Float)) {
+            double[] d = list.stream().mapToDouble(x -> ((Number) x).doubleValue()).toArray();
+            NumberFormat f = numberFormat(d);
+            return java.util.Arrays.stream(d).mapToObj(f::format).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+        }
+        if (v instanceof java.util.Collection<?> c) {
+            return c.size() + (c.size() == 1 ? " entry" : " entries") + " (in the file)";
+        }
+        if (v instanceof Map<?, ?> m) {
+            return m.size() + " fields (in the file)";
+        }
+        return String.valueOf(v);
+    }
+
     /** The per-layer table of a model with a total row: name, type, output, params, non-zeros, MACs, float32 bytes. */
     public static Table layers(ModelStats stats) {
         StringColumn name = StringColumn.create("layer");
@@ -73,6 +109,9 @@ public final class Tables {
         nonZero.append(stats.nonZeroParams());
         macs.append(stats.macs());
         bytes.append(stats.float32Bytes());
+        for (LongColumn c : List.of(params, nonZero, macs, bytes)) {
+            c.setPrintFormatter(NumberColumnFormatter.intsWithGrouping());
+        }
         return Table.create(stats.model(), name, type, out, params, nonZero, macs, bytes);
     }
 

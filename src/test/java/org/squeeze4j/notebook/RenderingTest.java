@@ -94,7 +94,15 @@ class RenderingTest {
     void modelStatsRenderAsLayerTable() {
         DisplayData data = renderer.render(ModelMeasure.of("LeNet-300-100", Models.lenet300100(1, 1e-3)));
         String html = (String) data.getData(MIMEType.TEXT_HTML);
-        assertTrue(html.contains("fc1") && html.contains("266610") && html.contains("total"), html);
+        assertTrue(html.contains("fc1") && html.contains(">266,610<") && html.contains("total"), html);
+    }
+
+    @Test
+    void writtenResultsRenderAsAKeyValueTable(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        DisplayData data = renderer.render(org.squeeze4j.report.Results.of("r").put("acc", 0.98765).writeTo(dir));
+        String html = (String) data.getData(MIMEType.TEXT_HTML);
+        assertTrue(html.contains(">acc<") && html.contains(">0.9877<") && html.contains("r.json"), html);
+        assertTrue(((String) data.getData(MIMEType.TEXT_PLAIN)).startsWith("wrote 1 results to "));
     }
 
     @Test
