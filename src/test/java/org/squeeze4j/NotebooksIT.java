@@ -25,8 +25,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Executes every {@code notebooks/*.ipynb} on the real JJava kernel (installed by
@@ -39,6 +42,7 @@ import org.junit.jupiter.api.TestFactory;
  * {@code s4j.python} (default {@code .venv/bin/python}), {@code s4j.notebooks} (comma-separated name
  * prefixes such as {@code 00,04} to run only those, for local work; default all).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NotebooksIT {
 
     private static final Path REPO =
@@ -51,6 +55,7 @@ class NotebooksIT {
     private static final int TAIL_LINES = 60;
 
     @TestFactory
+    @Order(1)
     Stream<DynamicTest> notebooksRunOnTheJJavaKernel() throws IOException {
         List<Path> notebooks = notebooks();
         Files.createDirectories(REPORT.getParent());
@@ -58,6 +63,30 @@ class NotebooksIT {
                 StandardCharsets.UTF_8);
         return notebooks.stream().map(nb -> DynamicTest.dynamicTest(
                 nb.getFileName().toString(), nb.toUri(), () -> runNotebook(nb)));
+    }
+
+    /**
+     * After the notebooks ran: every figure in README.md and tutorials/ that is marked with its
+     * source ({@link FigureMarkers}) reads as the source says. When only some notebooks ran
+     * ({@code s4j.notebooks}), figures of results files not written are skipped.
+     */
+    @Test
+    @Order(2)
+    void markedFiguresInTheTutorialsAndReadmeMatchTheirResults() throws IOException {
+        List<Path> pages = new ArrayList<>(List.of(REPO.resolve("README.md")));
+        try (Stream<Path> s = Files.list(REPO.resolve("tutorials"))) {
+            s.filter(p -> p.toString().endsWith(".md")).sorted().forEach(pages::add);
+        }
+        boolean subset = !System.getProperty("s4j.notebooks", "").isBlank();
+        int[] checked = {0};
+        List<FigureMarkers.Mismatch> bad = new ArrayList<>();
+        for (Path page : pages) {
+            bad.addAll(FigureMarkers.check(page, REPO, subset, checked));
+        }
+        System.out.printf(Locale.ROOT, "[figures] %d marked figures checked in %d pages%n", checked[0], pages.size());
+        assertTrue(bad.isEmpty(), () -> bad.size() + " figures disagree with their source (update the page from"
+                + " the results file):\n  " + bad.stream().map(Object::toString).collect(Collectors.joining("\n  ")));
+        assertTrue(subset || checked[0] > 0, "no marked figures at all: the markers' pattern no longer matches");
     }
 
     @Test
