@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Figures in markdown that name where they come from, so a test can hold them to it. A figure is
@@ -43,18 +44,44 @@ final class FigureMarkers {
         }
     }
 
-    /** Number of marked figures in {@code page}, and every one that disagrees with its source (files missing are skipped if {@code skipMissing}). */
-    static List<Mismatch> check(Path page, Path repo, boolean skipMissing, int[] checked) throws IOException {
+    /** Which marked figures to check. */
+    enum Sources {
+        /** Every one; a source file that is missing is a mismatch. */
+        ALL,
+        /** Every one whose source file exists (after only some notebooks ran). */
+        PRESENT,
+        /** Those whose source is a file of the tree, not under {@code build/}: they need no run. */
+        SHIPPED
+    }
+
+    /** How many figures of a page were checked, and the ones that disagree with their source. */
+    record Report(int checked, List<Mismatch> mismatches) {
+    }
+
+    /** The pages that carry marked figures: README.md and every page of tutorials/. */
+    static List<Path> pages(Path repo) throws IOException {
+        List<Path> pages = new ArrayList<>(List.of(repo.resolve("README.md")));
+        try (Stream<Path> s = Files.list(repo.resolve("tutorials"))) {
+            s.filter(p -> p.toString().endsWith(".md")).sorted().forEach(pages::add);
+        }
+        return pages;
+    }
+
+    static Report check(Path page, Path repo, Sources sources) throws IOException {
         String text = Files.readString(page);
         Map<Path, Map<String, Object>> files = new HashMap<>();
         List<Mismatch> out = new ArrayList<>();
+        int checked = 0;
         Matcher m = MARKED.matcher(text);
         while (m.find()) {
             String figure = m.group(1);
+            if (sources == Sources.SHIPPED && m.group(2).startsWith("build/")) {
+                continue;
+            }
             Path file = repo.resolve(m.group(2)).normalize();
             String source = m.group(2) + " " + m.group(3);
             if (!Files.isRegularFile(file)) {
-                if (!skipMissing) {
+                if (sources != Sources.PRESENT) {
                     out.add(new Mismatch(page.getFileName().toString(), figure, source, "nothing (no such file)"));
                 }
                 continue;
@@ -63,12 +90,12 @@ final class FigureMarkers {
             String expected = value instanceof Number n
                     ? format(new BigDecimal(n.toString()).multiply(new BigDecimal(m.group(4) == null ? "1" : m.group(4))), figure)
                     : "a non-number " + value;
-            checked[0]++;
+            checked++;
             if (!expected.equals(figure)) {
                 out.add(new Mismatch(page.getFileName().toString(), figure, source, expected));
             }
         }
-        return out;
+        return new Report(checked, out);
     }
 
     /** {@code value} written like {@code figure}: its decimals, its grouping. */

@@ -1,6 +1,7 @@
 package org.squeeze4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -23,13 +24,38 @@ class FigureMarkersTest {
                 "gain -0.89 points <!-- figure build/results/r.json nested.gain *100 -->",
                 "stale 0.9829 <!-- figure build/results/r.json acc -->, 53x <!-- figure build/results/r.json ratio -->",
                 "gone 1.0 <!-- figure build/results/missing.json acc -->"));
-        int[] checked = {0};
-        List<FigureMarkers.Mismatch> bad = FigureMarkers.check(repo.resolve("page.md"), repo, false, checked);
-        assertEquals(7, checked[0]);
+        FigureMarkers.Report all = FigureMarkers.check(repo.resolve("page.md"), repo, FigureMarkers.Sources.ALL);
+        assertEquals(7, all.checked());
         assertEquals(List.of("0.9829 -> 0.9825", "53 -> 31", "1.0 -> nothing (no such file)"),
-                bad.stream().map(b -> b.figure() + " -> " + b.expected()).toList());
-        checked[0] = 0;
-        assertEquals(2, FigureMarkers.check(repo.resolve("page.md"), repo, true, checked).size(), "a missing file may be skipped");
+                all.mismatches().stream().map(b -> b.figure() + " -> " + b.expected()).toList());
+        assertEquals(2, FigureMarkers.check(repo.resolve("page.md"), repo, FigureMarkers.Sources.PRESENT).mismatches().size(),
+                "a missing file may be skipped");
+    }
+
+    @Test
+    void shippedSourcesAreCheckedWithoutARun(@TempDir Path repo) throws Exception {
+        Files.createDirectories(repo.resolve("tutorials/results"));
+        Files.writeString(repo.resolve("tutorials/results/r.json"), "{\"ratio\": 44.742}");
+        Files.writeString(repo.resolve("page.md"), "44.7x <!-- figure tutorials/results/r.json ratio -->, "
+                + "44.8x <!-- figure tutorials/results/r.json ratio -->, 0.98 <!-- figure build/results/r.json acc -->");
+        FigureMarkers.Report shipped = FigureMarkers.check(repo.resolve("page.md"), repo, FigureMarkers.Sources.SHIPPED);
+        assertEquals(2, shipped.checked(), "figures from build/ wait for the notebooks");
+        assertEquals(List.of("44.8"), shipped.mismatches().stream().map(FigureMarkers.Mismatch::figure).toList());
+    }
+
+    /** The figures of README.md and tutorials/ whose source is shipped in the tree match it (those from runs: NotebooksIT). */
+    @Test
+    void shippedFiguresOfTheTutorialsAndReadmeMatchTheirFiles() throws Exception {
+        Path repo = Path.of(System.getProperty("user.dir"));
+        int checked = 0;
+        List<FigureMarkers.Mismatch> bad = new java.util.ArrayList<>();
+        for (Path page : FigureMarkers.pages(repo)) {
+            FigureMarkers.Report r = FigureMarkers.check(page, repo, FigureMarkers.Sources.SHIPPED);
+            checked += r.checked();
+            bad.addAll(r.mismatches());
+        }
+        assertEquals(List.of(), bad);
+        assertTrue(checked >= 8, "the Caffe LeNet-5 figures of tutorial 07 are marked: " + checked);
     }
 
     @Test

@@ -73,20 +73,20 @@ class NotebooksIT {
     @Test
     @Order(2)
     void markedFiguresInTheTutorialsAndReadmeMatchTheirResults() throws IOException {
-        List<Path> pages = new ArrayList<>(List.of(REPO.resolve("README.md")));
-        try (Stream<Path> s = Files.list(REPO.resolve("tutorials"))) {
-            s.filter(p -> p.toString().endsWith(".md")).sorted().forEach(pages::add);
-        }
+        List<Path> pages = FigureMarkers.pages(REPO);
         boolean subset = !System.getProperty("s4j.notebooks", "").isBlank();
-        int[] checked = {0};
+        FigureMarkers.Sources sources = subset ? FigureMarkers.Sources.PRESENT : FigureMarkers.Sources.ALL;
+        int checked = 0;
         List<FigureMarkers.Mismatch> bad = new ArrayList<>();
         for (Path page : pages) {
-            bad.addAll(FigureMarkers.check(page, REPO, subset, checked));
+            FigureMarkers.Report r = FigureMarkers.check(page, REPO, sources);
+            checked += r.checked();
+            bad.addAll(r.mismatches());
         }
-        System.out.printf(Locale.ROOT, "[figures] %d marked figures checked in %d pages%n", checked[0], pages.size());
+        System.out.printf(Locale.ROOT, "[figures] %d marked figures checked in %d pages%n", checked, pages.size());
         assertTrue(bad.isEmpty(), () -> bad.size() + " figures disagree with their source (update the page from"
                 + " the results file):\n  " + bad.stream().map(Object::toString).collect(Collectors.joining("\n  ")));
-        assertTrue(subset || checked[0] > 0, "no marked figures at all: the markers' pattern no longer matches");
+        assertTrue(subset || checked > 0, "no marked figures at all: the markers' pattern no longer matches");
     }
 
     @Test

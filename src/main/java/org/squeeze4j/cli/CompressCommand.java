@@ -653,7 +653,7 @@ final class CompressCommand implements Callable<Integer> {
             }
             case LENET_5_CAFFE -> {          // Table 2 keeps 66 %, 12 %, 8 %, 19 %; fc1 keeps 5 % here: our relative
                 m.put("conv1", 0.34);       // indices cost ~4.4 bits against the paper's ~3.7, and at 8 % the file
-                m.put("conv2", 0.88);       // is only ~36x; at 5 % it is 44.7x with 0.70 % error (tutorial 07)
+                m.put("conv2", 0.88);       // is only ~36x; at 5 % it beats the paper's 39x (tutorials/results/07-lenet-5-caffe.json)
                 m.put("fc1", 0.95);
                 m.put("fc2", 0.81);
             }

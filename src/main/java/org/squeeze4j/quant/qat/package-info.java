@@ -35,10 +35,8 @@
  * PACT's alpha gradient, quantized logits). Weight clipping cannot be masked through DL4J's
  * weight-noise hook; with {@link org.squeeze4j.quant.qat.WeightRange#MAX_ABS} nothing is clipped.
  *
- * <p>Measured on LeNet-300-100 (notebook 05-qat, tutorials/05-qat.md): float 98.29 %, W4A4 PTQ
- * 97.90 % -> QAT 98.06-98.21 % (30,000 images), W2A2 PTQ 87.9 % -> QAT 96.7-97.0 % (ACIQ weights,
- * PACT, half to one epoch). A W8A8 training step costs 1.15x a float step (median, one thread;
- * the fake-quant loops are {@code QuantLoops}), an epoch in the notebook
- * 1.07-1.11x.
+ * <p>What it buys on LeNet-300-100 (W8A8, W4A4, W2A2 against PTQ with the same quantizers, and
+ * what a QAT step costs against a float one) is measured by notebook 05-qat, written to
+ * {@code build/results/05-qat.json} and discussed in {@code tutorials/05-qat.md}.
  */
 package org.squeeze4j.quant.qat;
