@@ -114,6 +114,10 @@ class BadInputPageTest {
             cli("compress", "--out", dir.resolve("documents").toString(), "--overwrite");
         });
         c.put("compress-epochs", () -> cli("compress", "--finetune-epochs", "-1", "--out", dir.resolve("o2").toString()));
+        c.put("prune-epochs", () -> cli("prune", "lenet-300-100", "--epochs", "0", "--out", dir.resolve("p1").toString()));
+        c.put("prune-target", () -> cli("prune", "lenet-300-100", "--target", "95", "--out", dir.resolve("p2").toString()));
+        c.put("pretrain-progress", () -> cli("pretrain", "lenet-300-100", "--progress-every", "-1", "--out", dir.resolve("p3").toString()));
+        c.put("qat-epochs", () -> cli("qat", "lenet-300-100", "--epochs", "0", "--out", dir.resolve("p4").toString()));
         c.put("compress-bits", () -> cli("compress", "--bits", "fc1=9", "--out", dir.resolve("o4").toString()));
         c.put("compress-sparsity", () -> cli("compress", "--sparsity", "fc1=0", "--out", dir.resolve("o5").toString()));
         c.put("compress-too-few-weights", () -> cli("compress", "--sparsity", "fc3=0.995", "--out", dir.resolve("o6").toString()));

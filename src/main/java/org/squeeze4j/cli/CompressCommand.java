@@ -150,11 +150,11 @@ final class CompressCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         start = System.nanoTime();
-        atLeast("--prune-epochs", pruneEpochs, 1);
-        atLeast("--finetune-epochs", finetuneEpochs, 0);
-        atLeast("--codebook-epochs", codebookEpochs, 0);
-        atLeast("--batch", batch, 1);
-        atLeast("--train-subset", trainSubset, 1);
+        OptionChecks.atLeast("--prune-epochs", pruneEpochs, 1);
+        OptionChecks.atLeast("--finetune-epochs", finetuneEpochs, 0);
+        OptionChecks.atLeast("--codebook-epochs", codebookEpochs, 0);
+        OptionChecks.atLeast("--batch", batch, 1);
+        OptionChecks.atLeast("--train-subset", trainSubset, 1);
         Pipeline p = Pipeline.of(pipeline);
         ReferenceModel ref = ReferenceModel.byId(model);
         checkLayerOptions(p, ref);
@@ -244,9 +244,9 @@ final class CompressCommand implements Callable<Integer> {
      * rates that are not positive.
      */
     private void checkLayerOptions(Pipeline p, ReferenceModel ref) {
-        positive("--codebook-lr", codebookLr);
+        OptionChecks.positive("--codebook-lr", codebookLr);
         if (lr != null) {
-            positive("--lr", lr);
+            OptionChecks.positive("--lr", lr);
         }
         RankRule.energy(energy);
         MultiLayerNetwork net = ref.create(seed, 1e-3);
@@ -314,19 +314,6 @@ final class CompressCommand implements Callable<Integer> {
         if (!layers.contains(layer)) {
             throw new IllegalArgumentException(option + " names layer '" + layer + "', which this pipeline does not have;"
                     + " its layers are " + layers);
-        }
-    }
-
-    private static void positive(String option, double value) {
-        if (!(value > 0) || !Double.isFinite(value)) {
-            throw new IllegalArgumentException(option + " must be a positive number, got " + value);
-        }
-    }
-
-    /** Refuses an option below {@code min} before any work starts (null: not given). */
-    private static void atLeast(String option, Integer value, int min) {
-        if (value != null && value < min) {
-            throw new IllegalArgumentException(option + " must be at least " + min + ", got " + value);
         }
     }
 

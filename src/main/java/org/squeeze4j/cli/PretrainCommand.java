@@ -46,6 +46,8 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OptionChecks.atLeast("--epochs", epochs, 1);
+        OptionChecks.atLeast("--progress-every", progressEvery, 0);
         Reference<?> ref = Reference.byId(model);
         TrainingRecipe base = ref.recipe();
         TrainingRecipe recipe = new TrainingRecipe(epochs == null ? base.epochs() : epochs, base.batchSize(),

@@ -57,6 +57,8 @@ final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OptionChecks.atLeast("--epochs", epochs, 1);
+        OptionChecks.fraction("--target", target);
         ChannelPrunedReference channels = ChannelPrunedReference.ofDense(model);
         if (channels != null) {
             if (target != null) {

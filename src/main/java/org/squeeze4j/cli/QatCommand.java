@@ -40,6 +40,7 @@ final class QatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OptionChecks.atLeast("--epochs", epochs, 1);
         QatReference ref = QatReference.ofDense(model);
         QatRecipe recipe = ref.recipe();
         if (epochs != null) {

@@ -36,6 +36,7 @@ final class TeacherLogitsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OptionChecks.atLeast("--batch", batch, 1);
         ReferenceModel ref = ReferenceModel.byId(model);
         MultiLayerNetwork teacher = ref.pretrained();
         DatasetSplits mnist = Datasets.mnist();
