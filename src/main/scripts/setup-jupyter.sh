@@ -95,6 +95,8 @@ MAXPHYS="${S4J_KERNEL_MAXPHYS:-1200M}"
 JVM_OPTS="-Xmx$XMX -Xss2m -XX:+UseSerialGC -XX:MaxMetaspaceSize=384m -XX:ReservedCodeCacheSize=128m"
 JVM_OPTS+=" -Dorg.bytedeco.javacpp.maxbytes=$MAXBYTES -Dorg.bytedeco.javacpp.maxphysicalbytes=$MAXPHYS"
 JVM_OPTS+=" -Djava.awt.headless=true --add-modules=jdk.unsupported,jdk.incubator.vector"
+# DL4J/ND4J log at INFO through slf4j-simple: keep the notebooks to results (raise with S4J_KERNEL_JVM_EXTRA)
+JVM_OPTS+=" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.showThreadName=false"
 JVM_OPTS+=" ${S4J_KERNEL_JVM_EXTRA:-}"
 
 S4J_REPO="$REPO" S4J_JVM_OPTS="$JVM_OPTS" S4J_OMP="${OMP_NUM_THREADS:-2}" "$PY" - <<'EOF'

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {PretrainCommand.class, PruneCommand.class, QatCommand.class, DistillCommand.class, TeacherLogitsCommand.class, CompressCommand.class})
 public final class Main {
     public static void main(String[] args) {
+        quietLogs();
         OneDnn.enable();
         int code = new CommandLine(new Main())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -21,5 +22,15 @@ public final class Main {
                 })
                 .execute(args);
         System.exit(code);
+    }
+
+    /**
+     * DL4J and ND4J log at INFO through slf4j-simple; the command line prints its own progress, so
+     * their logs start at WARN unless the user set a level ({@code -Dorg.slf4j.simpleLogger.defaultLogLevel=info}).
+     * Must run before the first logger is created.
+     */
+    static void quietLogs() {
+        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
     }
 }

@@ -17,7 +17,9 @@ import java.util.stream.Stream;
  * <p>The datasets directory is found, in order, from the system property
  * {@code squeeze4j.datasets}, the environment variable {@code SQUEEZE4J_DATASETS}, or by walking
  * up from the working directory until a {@code datasets/mnist} folder appears (so notebooks in
- * {@code notebooks/} and tests in the repository root both find it). Nothing is downloaded.
+ * {@code notebooks/} and tests in the repository root both find it), or else the copy inside the
+ * squeeze4j jar, unpacked once into a cache directory ({@link ShippedDatasets}), so a project that
+ * depends on the library needs nothing else. Nothing is downloaded.
  */
 public final class Datasets {
     public static final List<String> FASHION_MNIST_CLASSES = List.of(
@@ -78,9 +80,10 @@ public final class Datasets {
                 return dir.resolve("datasets");
             }
         }
-        throw new DatasetException("Cannot find the datasets/ directory above " + Paths.get("").toAbsolutePath()
-                + ". Run from inside the squeeze4j repository, or set -Dsqueeze4j.datasets=/path/to/datasets"
-                + " (or the environment variable SQUEEZE4J_DATASETS).");
+        return ShippedDatasets.cached().orElseThrow(() -> new DatasetException(
+                "Cannot find the datasets/ directory above " + Paths.get("").toAbsolutePath() + ", and the classpath"
+                + " has no squeeze4j jar with its datasets. Run from inside the squeeze4j repository, or set"
+                + " -Dsqueeze4j.datasets=/path/to/datasets (or the environment variable SQUEEZE4J_DATASETS)."));
     }
 
     private static Path findEither(Path dir, String prefix, String alternative) {
