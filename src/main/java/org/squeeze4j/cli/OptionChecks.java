@@ -26,7 +26,7 @@ final class OptionChecks {
     static void fraction(String option, Double value) {
         if (value != null && !(value >= 0 && value < 1)) {
             throw new IllegalArgumentException(option + " must be in [0, 1), got " + value
-                    + (value != null && value >= 1 && value < 100 ? " (a fraction, not a percentage: 0.95 for 95 %)" : ""));
+                    + (value >= 1 && value < 100 ? " (a fraction, not a percentage: 0.95 for 95 %)" : ""));
         }
     }
 }
