@@ -25,13 +25,17 @@ import java.util.stream.Stream;
  *   W8A8 keeps 0.9825 &lt;!-- figure build/results/04-ptq-calibration.json w8a8_accuracy --&gt;
  *   98.25 % &lt;!-- figure build/results/04-ptq-calibration.json w8a8_accuracy *100 --&gt;
  *   1,066,440 bytes &lt;!-- figure build/results/04-ptq-calibration.json model_bytes_fp32 --&gt;
+ *   0.9814 &lt;!-- figure build/results/05-qat.json qat_w4a4_accuracy ±0.001 --&gt;
  * </pre>
  * The value, times the scale, rounded half-up to the figure's decimals (and grouped with commas if
  * the figure is), must read exactly as the figure. Keys may be dotted paths into nested objects.
+ * A figure that a notebook trains for may carry a tolerance ({@code ±t}, in the figure's units):
+ * float sums run in another order on another CPU's BLAS kernels, so a network trained there ends a
+ * few test images away; the value, times the scale, must then lie within {@code t} of the figure.
  */
 final class FigureMarkers {
     private static final Pattern MARKED = Pattern.compile(
-            "([-+]?[0-9][0-9,]*(?:\\.[0-9]+)?)[^0-9<]{0,12}?<!-- figure (\\S+) (\\S+)(?: \\*([0-9.e+-]+))? -->");
+            "([-+]?[0-9][0-9,]*(?:\\.[0-9]+)?)[^0-9<]{0,12}?<!-- figure (\\S+) (\\S+)(?: \\*([0-9.e+-]+))?(?: ±([0-9.]+))? -->");
 
     private FigureMarkers() {
     }
@@ -91,7 +95,13 @@ final class FigureMarkers {
                     ? format(new BigDecimal(n.toString()).multiply(new BigDecimal(m.group(4) == null ? "1" : m.group(4))), figure)
                     : "a non-number " + value;
             checked++;
-            if (!expected.equals(figure)) {
+            if (m.group(5) != null && value instanceof Number n) {
+                BigDecimal scaled = new BigDecimal(n.toString()).multiply(new BigDecimal(m.group(4) == null ? "1" : m.group(4)));
+                BigDecimal off = scaled.subtract(new BigDecimal(figure.replace(",", ""))).abs();
+                if (off.compareTo(new BigDecimal(m.group(5))) > 0) {
+                    out.add(new Mismatch(page.getFileName().toString(), figure, source, expected + " (more than ±" + m.group(5) + " away)"));
+                }
+            } else if (!expected.equals(figure)) {
                 out.add(new Mismatch(page.getFileName().toString(), figure, source, expected));
             }
         }

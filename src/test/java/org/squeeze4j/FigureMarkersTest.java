@@ -23,12 +23,14 @@ class FigureMarkersTest {
                 "1,066,440 bytes <!-- figure build/results/r.json bytes -->, 31.4x <!-- figure build/results/r.json ratio -->",
                 "gain -0.89 points <!-- figure build/results/r.json nested.gain *100 -->",
                 "stale 0.9829 <!-- figure build/results/r.json acc -->, 53x <!-- figure build/results/r.json ratio -->",
-                "gone 1.0 <!-- figure build/results/missing.json acc -->"));
+                "gone 1.0 <!-- figure build/results/missing.json acc -->",
+                "trained 0.9830 <!-- figure build/results/r.json acc ±0.001 --> 98.16 % <!-- figure build/results/r.json acc *100 ±0.1 -->",
+                "too far 0.9837 <!-- figure build/results/r.json acc ±0.001 -->"));
         FigureMarkers.Report all = FigureMarkers.check(repo.resolve("page.md"), repo, FigureMarkers.Sources.ALL);
-        assertEquals(7, all.checked());
-        assertEquals(List.of("0.9829 -> 0.9825", "53 -> 31", "1.0 -> nothing (no such file)"),
+        assertEquals(10, all.checked());
+        assertEquals(List.of("0.9829 -> 0.9825", "53 -> 31", "1.0 -> nothing (no such file)", "0.9837 -> 0.9825 (more than ±0.001 away)"),
                 all.mismatches().stream().map(b -> b.figure() + " -> " + b.expected()).toList());
-        assertEquals(2, FigureMarkers.check(repo.resolve("page.md"), repo, FigureMarkers.Sources.PRESENT).mismatches().size(),
+        assertEquals(3, FigureMarkers.check(repo.resolve("page.md"), repo, FigureMarkers.Sources.PRESENT).mismatches().size(),
                 "a missing file may be skipped");
     }
 

@@ -1,13 +1,20 @@
 package org.squeeze4j.lowrank;
 
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.SingularOps_DDRM;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Thin singular value decomposition {@code A = U diag(s) V^T} of an {@code m x n} matrix, from
- * LAPACK's {@code gesvd} through ND4J ({@code Nd4j.getBlasWrapper().lapack().gesvd}), computed in
- * float64 and truncated to {@code k = min(m, n)} columns.
+ * Thin singular value decomposition {@code A = U diag(s) V^T} of an {@code m x n} matrix in
+ * float64, {@code k = min(m, n)} triplets, computed by EJML (Golub-Kahan bidiagonalisation and
+ * implicit QR). Not by LAPACK through ND4J: OpenBLAS 0.3.19's {@code dgesvd}, which ND4J M2.1
+ * calls, returns factors that are neither orthonormal nor reproduce {@code A} for matrices past
+ * about 200 rows when it picks its SkylakeX (AVX-512) kernels, and libnd4j's own {@code svd} op
+ * fails on tall matrices. {@link #of} checks its result and refuses rather than return a wrong one.
  *
  * <p>By Eckart–Young, {@code U_r diag(s_r) V_r^T} (the first {@code r} triplets) is the best
  * rank-{@code r} approximation in Frobenius norm, with error {@code sqrt(sum_{i>r} s_i^2)}.
@@ -26,16 +33,34 @@ public record Svd(INDArray u, double[] s, INDArray vt) {
         if (a.isNaN().any() || a.isInfinite().any()) {
             throw new IllegalArgumentException("cannot decompose a matrix with NaN or infinite entries");
         }
-        long m = a.rows();
-        long n = a.columns();
-        int k = (int) Math.min(m, n);
-        INDArray work = a.castTo(DataType.DOUBLE).dup('f');
-        INDArray s = Nd4j.create(DataType.DOUBLE, k);
-        INDArray u = Nd4j.create(DataType.DOUBLE, new long[] {m, m}, 'f');
-        INDArray vt = Nd4j.create(DataType.DOUBLE, new long[] {n, n}, 'f');
-        Nd4j.getBlasWrapper().lapack().gesvd(work, s, u, vt);
-        return new Svd(u.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, k)).dup('c'),
-                s.toDoubleVector(), vt.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, k), org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c'));
+        int m = Math.toIntExact(a.rows());
+        int n = Math.toIntExact(a.columns());
+        int k = Math.min(m, n);
+        DMatrixRMaj matrix = new DMatrixRMaj(a.castTo(DataType.DOUBLE).toDoubleMatrix());
+        SingularValueDecomposition_F64<DMatrixRMaj> svd = DecompositionFactory_DDRM.svd(m, n, true, true, true);
+        if (!svd.decompose(matrix.copy())) {
+            throw new IllegalStateException("the SVD of a " + m + " x " + n + " matrix did not converge");
+        }
+        DMatrixRMaj u = svd.getU(null, false);
+        DMatrixRMaj w = svd.getW(null);
+        DMatrixRMaj vt = svd.getV(null, true);
+        SingularOps_DDRM.descendingOrder(u, false, w, vt, true);
+        double[] s = new double[k];
+        for (int i = 0; i < k; i++) {
+            s[i] = w.get(i, i);
+        }
+        Svd result = new Svd(toNd4j(u), s, toNd4j(vt));
+        double error = a.castTo(DataType.DOUBLE).sub(result.reconstruct(k)).norm2Number().doubleValue();
+        double norm = a.castTo(DataType.DOUBLE).norm2Number().doubleValue();
+        if (!(error <= 1e-9 * Math.max(norm, Double.MIN_NORMAL))) {
+            throw new IllegalStateException(String.format("the SVD of a %d x %d matrix does not reproduce it "
+                    + "(||A - U S V^T|| = %.3g against ||A|| = %.3g)", m, n, error, norm));
+        }
+        return result;
+    }
+
+    private static INDArray toNd4j(DMatrixRMaj m) {
+        return Nd4j.create(m.getData(), new long[] {m.getNumRows(), m.getNumCols()}, DataType.DOUBLE).dup('c');
     }
 
     /** Number of singular values, {@code min(m, n)}. */
