@@ -15,6 +15,9 @@ final class NotebookOutputs {
     private static final Pattern LONG_DECIMAL = Pattern.compile("\\d\\.\\d{7,}");
     private static final Pattern OBJECT_DUMP =
             Pattern.compile("\\b[A-Z][A-Za-z0-9]*\\[[a-z][A-Za-z0-9]*=|@[0-9a-f]{6,}\\b");
+    /** XChart calls that build or restyle a chart: a cell leaves that to {@code Show}. */
+    private static final Pattern HAND_BUILT_CHART =
+            Pattern.compile("\\bnew\\s+\\w*Chart(?:Builder)?\\s*[(<]|\\.addSeries\\(|\\.getStyler\\(\\)|BitmapEncoder\\.");
 
     private NotebookOutputs() {
     }
@@ -22,14 +25,18 @@ final class NotebookOutputs {
     /**
      * What is wrong, cell by cell, with the outputs of an executed notebook: a table headed by a
      * camelCase field name, a table cell or text output with 7 or more decimals, a text-only output
-     * that is an object's {@code toString} (a record dump or {@code Class@1a2b3c}), or the absolute
-     * path of the checkout.
+     * that is an object's {@code toString} (a record dump or {@code Class@1a2b3c}), the absolute
+     * path of the checkout, or a code cell that builds or restyles an XChart chart by hand.
      */
     @SuppressWarnings("unchecked")
     static List<String> problems(Path executed, Path repo) throws IOException {
         Map<String, Object> notebook = new ObjectMapper().readValue(executed.toFile(), Map.class);
         List<String> problems = new ArrayList<>();
         for (Map<String, Object> cell : (List<Map<String, Object>>) notebook.get("cells")) {
+            Matcher chart = HAND_BUILT_CHART.matcher("code".equals(cell.get("cell_type")) ? joined(cell.get("source")) : "");
+            if (chart.find()) {
+                problems.add("cell " + cell.get("id") + ": chart built by hand ('" + chart.group() + "'): use Show");
+            }
             for (Map<String, Object> out : (List<Map<String, Object>>) cell.getOrDefault("outputs", List.of())) {
                 Map<String, Object> data = (Map<String, Object>) out.getOrDefault("data", Map.of());
                 String html = joined(data.get("text/html"));

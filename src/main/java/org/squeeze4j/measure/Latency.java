@@ -1,6 +1,9 @@
 package org.squeeze4j.measure;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -55,6 +58,56 @@ public final class Latency {
         }
         Arrays.sort(millis);
         return new LatencyResult((int) input.size(0), runs, percentile(millis, 50), percentile(millis, 10), percentile(millis, 90));
+    }
+
+    /**
+     * Times of one call under {@link #interleaved}: per call, in the fastest round and the median round.
+     *
+     * @param callsPerRound calls timed together in one round
+     * @param rounds timed rounds
+     */
+    public record RoundTimes(int callsPerRound, int rounds, double minMillis, double medianMillis) {
+        /** How many times faster {@code this} is than {@code baseline}, fastest round against fastest round. */
+        public double speedupOver(RoundTimes baseline) {
+            return baseline.minMillis / minMillis;
+        }
+    }
+
+    /**
+     * Times several calls against each other on a shared, noisy machine: round after round, each
+     * call runs {@code callsPerRound} times back to back, the calls taking turns (the first to go
+     * rotates, so none always follows the same neighbour), after {@code warmupRounds} untimed
+     * rounds. The fastest round of each is the least disturbed by other work, so ratios of
+     * {@link RoundTimes#minMillis} are what to compare; the median shows the spread.
+     *
+     * @return one entry per call, in the map's order
+     */
+    public static Map<String, RoundTimes> interleaved(Map<String, Runnable> calls, int callsPerRound, int warmupRounds, int rounds) {
+        if (calls.isEmpty() || callsPerRound <= 0 || rounds <= 0 || warmupRounds < 0) {
+            throw new IllegalArgumentException("need calls, callsPerRound > 0, rounds > 0 and warmupRounds >= 0, got "
+                    + calls.size() + " calls, " + callsPerRound + ", " + rounds + ", " + warmupRounds);
+        }
+        List<String> names = List.copyOf(calls.keySet());
+        double[][] millis = new double[names.size()][rounds];
+        for (int round = -warmupRounds; round < rounds; round++) {
+            for (int k = 0; k < names.size(); k++) {
+                int i = Math.floorMod(round + k, names.size());
+                Runnable call = calls.get(names.get(i));
+                long t0 = System.nanoTime();
+                for (int c = 0; c < callsPerRound; c++) {
+                    call.run();
+                }
+                if (round >= 0) {
+                    millis[i][round] = (System.nanoTime() - t0) / 1e6 / callsPerRound;
+                }
+            }
+        }
+        Map<String, RoundTimes> out = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            Arrays.sort(millis[i]);
+            out.put(names.get(i), new RoundTimes(callsPerRound, rounds, millis[i][0], percentile(millis[i], 50)));
+        }
+        return out;
     }
 
     /** Linear-interpolated percentile of sorted values. */

@@ -114,6 +114,7 @@ public final class Show {
         chart.getStyler().setShowValue(false);
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setRangeColors(new Color[] {Color.WHITE, new Color(0x9ecae1), new Color(0x08306b)});
+        ChartStyle.fitTitle(chart, chart.getWidth());
         return chart;
     }
 
@@ -155,13 +156,69 @@ public final class Show {
             ys[2 * b + 2] = counts[b];
         }
         xs[2 * bins + 1] = min + bins * width;
-        XYChart chart = new XYChartBuilder().width(WIDTH / 2 + 40).height(HEIGHT * 3 / 4).title(title)
+        XYChart chart = new XYChartBuilder().width(WIDTH * 3 / 4).height(HEIGHT * 3 / 4).title(title)
                 .xAxisTitle("value").yAxisTitle("count").build();
         XYSeries s = chart.addSeries("count", xs, ys);
         s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Area);
         s.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
         chart.getStyler().setLegendVisible(false);
-        return chart;
+        return ChartStyle.xy(chart);
+    }
+
+    /**
+     * A histogram of {@code values} with a vertical line at each of {@code levels}, e.g. the values
+     * a quantization grid can represent.
+     */
+    public static XYChart histogramWithLevels(String title, double[] values, int bins, String levelsName, double[] levels) {
+        XYChart chart = histogram(title, values, bins);
+        XYSeries counts = chart.getSeriesMap().get("count");
+        counts.setFillColor(new Color(0x9ecae1));
+        counts.setLineColor(new Color(0x6baed6));
+        counts.setShowInLegend(false);
+        double top = tallest(chart);
+        // one series for all lines: up and down at each level, along the baseline in between
+        double[] xs = new double[3 * levels.length];
+        double[] ys = new double[3 * levels.length];
+        double[] sorted = levels.clone();
+        java.util.Arrays.sort(sorted);
+        for (int i = 0; i < sorted.length; i++) {
+            xs[3 * i] = sorted[i];
+            xs[3 * i + 1] = sorted[i];
+            xs[3 * i + 2] = sorted[i];
+            ys[3 * i + 1] = top;
+        }
+        XYSeries lines = chart.addSeries(levelsName, xs, ys);
+        lines.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+        lines.setLineColor(ChartStyle.PALETTE[3]);
+        chart.getStyler().setLegendVisible(true);
+        legendOutside(chart, chart.getSeriesMap().keySet());
+        return ChartStyle.xy(chart);
+    }
+
+    /**
+     * A histogram of {@code values} with each named set of points drawn as a row of markers at its
+     * own height, e.g. the centroids that three initialisations of k-means reach.
+     */
+    public static XYChart histogramWithPoints(String title, double[] values, int bins, Map<String, double[]> points) {
+        XYChart chart = histogram(title, values, bins);
+        XYSeries counts = chart.getSeriesMap().get("count");
+        counts.setFillColor(new Color(0xd9d9d9));
+        counts.setLineColor(new Color(0xbdbdbd));
+        counts.setShowInLegend(false);
+        double top = tallest(chart);
+        int row = 1;
+        for (Map.Entry<String, double[]> set : points.entrySet()) {
+            double y = top * row++ / (points.size() + 1.0);
+            XYSeries s = chart.addSeries(set.getKey(), set.getValue(), java.util.Arrays.stream(set.getValue()).map(x -> y).toArray());
+            s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        }
+        chart.getStyler().setLegendVisible(true);
+        legendOutside(chart, chart.getSeriesMap().keySet());
+        return ChartStyle.xy(chart);
+    }
+
+    private static double tallest(XYChart histogram) {
+        return java.util.Arrays.stream(histogram.getSeriesMap().get("count").getYData()).max().orElse(1);
     }
 
     /** One histogram of the weights {@code W} of every layer that has them. */
@@ -193,7 +250,15 @@ public final class Show {
             chart.setYAxisGroupTitle(1, "accuracy (%)");
         }
         chart.setYAxisGroupTitle(0, "loss");
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
+        legendOutside(chart, chart.getSeriesMap().keySet());
+        ChartStyle.xy(chart);
+        // two y axes: XChart draws no ticks on either under one formatting function, so each gets a pattern
+        chart.getStyler().setyAxisTickLabelsFormattingFunction(null);
+        double[] loss = epochs.stream().mapToDouble(EpochResult::trainLoss).toArray();
+        chart.getStyler().putYAxisGroupDecimalPatternMap(0, ChartStyle.pattern(
+                java.util.Arrays.stream(loss).min().orElse(0), java.util.Arrays.stream(loss).max().orElse(1)));
+        chart.getStyler().putYAxisGroupDecimalPatternMap(1, "0.00");
         return chart;
     }
 
@@ -213,7 +278,28 @@ public final class Show {
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).yAxisTitle(yAxis).build();
         chart.addSeries(yAxis, new ArrayList<>(labels), new ArrayList<Number>(values));
         chart.getStyler().setLegendVisible(false);
-        return chart;
+        return ChartStyle.bars(chart);
+    }
+
+    /**
+     * Bars in groups: one group per category, one bar per series in each, in the list's order, e.g.
+     * PTQ and QAT accuracy at each bit width: {@code groupedBars(t, "accuracy (%)", configs,
+     * List.of(series("PTQ", rows, Row::ptq), series("QAT", rows, Row::qat)))}.
+     */
+    public static CategoryChart groupedBars(String title, String yAxis, List<String> categories, List<Series> series) {
+        if (series.isEmpty() || categories.isEmpty()) {
+            throw new IllegalArgumentException("grouped bars need at least one category and one series");
+        }
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).yAxisTitle(yAxis).build();
+        for (Series s : series) {
+            if (s.y().length != categories.size()) {
+                throw new IllegalArgumentException("series '" + s.name() + "' has " + s.y().length
+                        + " values for " + categories.size() + " categories");
+            }
+            chart.addSeries(s.name(), new ArrayList<>(categories), java.util.Arrays.stream(s.y()).boxed().toList());
+        }
+        legendOutside(chart, chart.getSeriesMap().keySet());
+        return ChartStyle.bars(chart);
     }
 
     /** Most points of a line drawn with a marker at each; denser curves are plain lines. */
@@ -267,7 +353,7 @@ public final class Show {
     /**
      * A line chart: each series over its own x values or the shared {@code x}, with a marker at
      * each point of sparse series (at most {@value #MAX_MARKED_POINTS} points), the legend outside
-     * the plot (so it never covers the data), thousands separators on a large x axis, and for each reference a dashed horizontal line
+     * the plot (so it never covers the data), ticks formatted from the data, and for each reference a dashed horizontal line
      * across the x range (a baseline such as fp32), in the map's iteration order.
      */
     public static XYChart lines(String title, String xAxis, String yAxis, double[] x, List<Series> series,
@@ -301,11 +387,8 @@ public final class Show {
             line.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
             line.setLineStyle(org.knowm.xchart.style.lines.SeriesLines.DASH_DASH);
         }
-        if (Math.max(Math.abs(lo), Math.abs(hi)) >= 10_000) {
-            chart.getStyler().setXAxisDecimalPattern("#,##0");   // 60,000 rather than 6E4
-        }
         legendOutside(chart, chart.getSeriesMap().keySet());
-        return chart;
+        return ChartStyle.xy(chart);
     }
 
     /**
@@ -321,11 +404,13 @@ public final class Show {
     /** The same chart with a logarithmic y axis (for errors or sizes that span decades). */
     public static XYChart logY(XYChart chart) {
         chart.getStyler().setYAxisLogarithmic(true);
-        return chart;
+        return ChartStyle.xy(chart);
     }
 
-    /** The same chart with its y axis fixed to {@code [min, max]} (e.g. probabilities in [0, 1]). */
+    /** The same chart with a linear y axis fixed to {@code [min, max]} (e.g. probabilities in [0, 1]). */
     public static CategoryChart yRange(CategoryChart chart, double min, double max) {
+        chart.getStyler().setYAxisLogarithmic(false);
+        chart.getStyler().setyAxisTickLabelsFormattingFunction(ChartStyle.ticks(min, max));
         chart.getStyler().setYAxisMin(min);
         chart.getStyler().setYAxisMax(max);
         return chart;
@@ -355,6 +440,9 @@ public final class Show {
         }
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xAxis).yAxisTitle("count").build();
         XYSeries h = chart.addSeries("histogram", x, count);
+        h.setShowInLegend(false);
+        h.setFillColor(new Color(0x9ecae1));
+        h.setLineColor(new Color(0x6baed6));
         h.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Area);
         h.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
         for (Map.Entry<String, Double> t : thresholds.entrySet()) {
@@ -363,6 +451,6 @@ public final class Show {
         }
         chart.getStyler().setYAxisLogarithmic(true);
         legendOutside(chart, chart.getSeriesMap().keySet());
-        return chart;
+        return ChartStyle.xy(chart);
     }
 }

@@ -75,6 +75,11 @@ public enum CentroidInit {
         }
     };
 
+    /** The method's name as charts and tables show it: "linear", "density", "k-means++". */
+    public String label() {
+        return this == K_MEANS_PLUS_PLUS ? "k-means++" : name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** {@code k} initial centroids, ascending, for the ascending values {@code sorted}. */
     abstract double[] centroids(double[] sorted, int k, Random random);
 }

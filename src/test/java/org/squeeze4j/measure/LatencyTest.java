@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -81,6 +83,31 @@ class LatencyTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Test
+    void interleavedRoundsTakeTurnsAndTimeEachCallWithoutTheWarmup() {
+        // "slow" sleeps 60 ms in its warm-up round and 4 ms after; "fast" does nothing: each round times
+        // 3 calls of each, the first to go alternates, and no timed round includes a warm-up call
+        List<String> order = new ArrayList<>();
+        AtomicInteger slowCalls = new AtomicInteger();
+        Map<String, Runnable> calls = new LinkedHashMap<>();
+        calls.put("slow", () -> {
+            order.add("slow");
+            sleep(slowCalls.incrementAndGet() <= 3 ? 60 : 4);
+        });
+        calls.put("fast", () -> order.add("fast"));
+        Map<String, Latency.RoundTimes> t = Latency.interleaved(calls, 3, 1, 4);
+        assertEquals(List.of("slow", "fast"), List.copyOf(t.keySet()));
+        assertEquals(2 * 3 * 5, order.size(), "(1 warm-up + 4 timed rounds) x 3 calls x 2");
+        assertEquals(List.of("fast", "slow", "slow", "fast"), List.of(order.get(0), order.get(3), order.get(6), order.get(9)),
+                "the first to go rotates: warm-up round -1 starts with fast, round 0 with slow");
+        Latency.RoundTimes slow = t.get("slow");
+        assertTrue(slow.minMillis() >= 4 && slow.medianMillis() < 60, slow.toString());
+        assertTrue(t.get("fast").minMillis() < 1, t.get("fast").toString());
+        assertTrue(t.get("fast").speedupOver(slow) > 4);
+        assertThrows(IllegalArgumentException.class, () -> Latency.interleaved(calls, 0, 1, 4));
+        assertThrows(IllegalArgumentException.class, () -> Latency.interleaved(Map.of(), 1, 1, 4));
     }
 
     @Test

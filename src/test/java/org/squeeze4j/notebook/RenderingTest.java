@@ -59,7 +59,7 @@ class RenderingTest {
         ChartGrid grid = Show.weightHistograms(Models.lenet300100(1, 1e-3));
         assertEquals(3, grid.charts().size());
         BufferedImage image = decodePng(renderer.render(grid));
-        assertEquals(3 * grid.charts().get(0).getWidth(), image.getWidth());
+        assertEquals(ChartGrid.MAX_WIDTH, image.getWidth(), "three cells of 320 pixels");
     }
 
     @Test

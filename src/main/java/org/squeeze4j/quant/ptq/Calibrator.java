@@ -34,6 +34,19 @@ public enum Calibrator {
     /** Entropy calibration with the Jensen-Shannon divergence. */
     JS;
 
+    /** The method's name for people, as tables and charts show it: "min-max", "symmetric KL". */
+    public String label() {
+        return switch (this) {
+            case MIN_MAX -> "min-max";
+            case MOVING_AVERAGE -> "moving average";
+            case PERCENTILE -> "percentile";
+            case MSE -> "MSE";
+            case KL -> "KL";
+            case SYMMETRIC_KL -> "symmetric KL";
+            case JS -> "JS";
+        };
+    }
+
     /** A fresh observer aiming at the per-tensor grid {@code target}. */
     public Observer create(QuantSpec target) {
         if (target == null) {
