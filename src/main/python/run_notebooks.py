@@ -297,6 +297,21 @@ def smoke_notebook(tmpdir):
     return path
 
 
+def write_summary(path, results, update):
+    """Writes the runs' summary; with update, entries of other notebooks already there are kept."""
+    entries = []
+    if update and path.is_file():
+        try:
+            ran = {r["notebook"] for r in results}
+            entries = [e for e in json.loads(path.read_text()) if e.get("notebook") not in ran]
+        except (ValueError, TypeError, AttributeError):
+            print("run_notebooks: %s is not a summary; writing a new one" % path, file=sys.stderr)
+            entries = []
+    path.parent.mkdir(parents=True, exist_ok=True)
+    merged = sorted(entries + results, key=lambda e: str(e.get("notebook")))
+    path.write_text(json.dumps(merged, indent=2) + "\n")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("notebooks", nargs="*", type=Path,
@@ -307,6 +322,8 @@ def main(argv=None):
                     help="kernel start timeout in seconds (default 180)")
     ap.add_argument("--kernel", default="java", help="kernel name (default java)")
     ap.add_argument("--summary", type=Path, help="write a JSON summary of the runs here")
+    ap.add_argument("--update-summary", action="store_true",
+                    help="keep the --summary entries of notebooks not run this time (./s4j report NB)")
     ap.add_argument("--executed-dir", type=Path, help="save the executed notebooks here")
     ap.add_argument("--max-rss-mb", type=int, default=int(os.environ.get("S4J_MAX_RSS_MB", 0)),
                     help="fail a notebook whose kernel tree peaks above this RSS (0 = no limit)")
@@ -354,8 +371,7 @@ def main(argv=None):
                       + r["kernel_output"].replace("\n", "\n        "), flush=True)
     finally:
         if args.summary:
-            args.summary.parent.mkdir(parents=True, exist_ok=True)
-            args.summary.write_text(json.dumps(results, indent=2) + "\n")
+            write_summary(args.summary, results, args.update_summary)
         if tmp is not None:
             tmp.cleanup()
 

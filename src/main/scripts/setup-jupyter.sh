@@ -76,7 +76,8 @@ fi
 
 PREFIX="$("$PY" -c 'import sys; print(sys.prefix)')"
 STAMP="$PREFIX/.squeeze4j-requirements.sha256"
-want="$( { cat "$REQ"; "$PY" -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1)"
+# hashed by Python rather than sha256sum, which stock macOS lacks
+want="$("$PY" -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read() + sys.version.encode()).hexdigest())' "$REQ")"
 have="$(cat "$STAMP" 2>/dev/null || true)"
 
 if [[ "$want" == "$have" ]] && "$PY" -c 'import jupyter_client, nbclient, nbconvert, nbformat, psutil' >/dev/null 2>&1; then
