@@ -36,9 +36,10 @@ public record Svd(INDArray u, double[] s, INDArray vt) {
         int m = Math.toIntExact(a.rows());
         int n = Math.toIntExact(a.columns());
         int k = Math.min(m, n);
-        DMatrixRMaj matrix = new DMatrixRMaj(a.castTo(DataType.DOUBLE).toDoubleMatrix());
+        INDArray doubles = a.castTo(DataType.DOUBLE);
+        DMatrixRMaj matrix = new DMatrixRMaj(doubles.toDoubleMatrix());
         SingularValueDecomposition_F64<DMatrixRMaj> svd = DecompositionFactory_DDRM.svd(m, n, true, true, true);
-        if (!svd.decompose(matrix.copy())) {
+        if (!svd.decompose(matrix)) {
             throw new IllegalStateException("the SVD of a " + m + " x " + n + " matrix did not converge");
         }
         DMatrixRMaj u = svd.getU(null, false);
@@ -50,8 +51,8 @@ public record Svd(INDArray u, double[] s, INDArray vt) {
             s[i] = w.get(i, i);
         }
         Svd result = new Svd(toNd4j(u), s, toNd4j(vt));
-        double error = a.castTo(DataType.DOUBLE).sub(result.reconstruct(k)).norm2Number().doubleValue();
-        double norm = a.castTo(DataType.DOUBLE).norm2Number().doubleValue();
+        double error = doubles.sub(result.reconstruct(k)).norm2Number().doubleValue();
+        double norm = doubles.norm2Number().doubleValue();
         if (!(error <= 1e-9 * Math.max(norm, Double.MIN_NORMAL))) {
             throw new IllegalStateException(String.format("the SVD of a %d x %d matrix does not reproduce it "
                     + "(||A - U S V^T|| = %.3g against ||A|| = %.3g)", m, n, error, norm));

@@ -134,15 +134,12 @@ final class ChartStyle {
         s.setYAxisLogarithmic(log);
         if (log) {
             s.setYAxisMin(Math.pow(10, Math.floor(Math.log10(lo))));   // bars grow from the decade below the smallest
+            s.setYAxisDecimalPattern(logPattern(lo));
         } else {
             s.setYAxisMin(Math.min(0, lo));
             if (hi <= 0) {
                 s.setYAxisMax(0.0);
             }
-        }
-        if (log) {
-            s.setYAxisDecimalPattern(logPattern(lo));
-        } else {
             s.setyAxisTickLabelsFormattingFunction(ticks(Math.min(0, lo), Math.max(0, hi)));
         }
         double perCategory = (chart.getWidth() - 110.0) / Math.max(1, categories);
@@ -182,34 +179,37 @@ final class ChartStyle {
      * the range apart, thousands grouped, no "-0"; scientific for ranges below 1e-4.
      */
     static Function<Double, String> ticks(double lo, double hi) {
-        double range = hi - lo;
-        if (!(range > 0) || !Double.isFinite(range)) {
-            range = Double.isFinite(hi) && hi != 0 ? Math.abs(hi) : 1;
-        }
-        int decimals = (int) Math.max(0, Math.ceil(-Math.log10(range / 20)));
+        int decimals = decimals(lo, hi);
         if (decimals > 5) {
             return v -> v == 0 ? "0" : String.format(Locale.ROOT, "%.3g", v);   // 1.50e-06
         }
         return ticks(decimals);
     }
 
-    /** The decimal pattern {@link #ticks(double, double)} formats with, for axes that take a pattern. */
+    /** The decimal pattern of {@link #ticks(double, double)}, for axes that take a pattern. */
     static String pattern(double lo, double hi) {
-        double range = hi - lo;
-        if (!(range > 0) || !Double.isFinite(range)) {
-            range = Double.isFinite(hi) && hi != 0 ? Math.abs(hi) : 1;
-        }
-        int decimals = (int) Math.max(0, Math.min(8, Math.ceil(-Math.log10(range / 20))));
-        return "#,##0" + (decimals > 0 ? "." + "0".repeat(decimals) : "");
+        return pattern(Math.min(8, decimals(lo, hi)));
     }
 
     static Function<Double, String> ticks(int decimals) {
-        DecimalFormat f = new DecimalFormat("#,##0" + (decimals > 0 ? "." + "0".repeat(decimals) : ""),
-                DecimalFormatSymbols.getInstance(Locale.ROOT));
+        DecimalFormat f = new DecimalFormat(pattern(decimals), DecimalFormatSymbols.getInstance(Locale.ROOT));
         return v -> {
             String s = f.format(v);
             return s.startsWith("-") && s.matches("-0(\\.0*)?") ? s.substring(1) : s;
         };
+    }
+
+    /** Decimals that tell values a twentieth of {@code [lo, hi]} apart. */
+    private static int decimals(double lo, double hi) {
+        double range = hi - lo;
+        if (!(range > 0) || !Double.isFinite(range)) {
+            range = Double.isFinite(hi) && hi != 0 ? Math.abs(hi) : 1;
+        }
+        return (int) Math.max(0, Math.ceil(-Math.log10(range / 20)));
+    }
+
+    private static String pattern(int decimals) {
+        return "#,##0" + (decimals > 0 ? "." + "0".repeat(decimals) : "");
     }
 
     /** Decade ticks of a log axis down to {@code smallest}: plain numbers (0.001, 1, 1,000), or 1E-9 below 1e-4. */

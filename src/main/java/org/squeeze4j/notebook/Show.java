@@ -170,11 +170,7 @@ public final class Show {
      * a quantization grid can represent.
      */
     public static XYChart histogramWithLevels(String title, double[] values, int bins, String levelsName, double[] levels) {
-        XYChart chart = histogram(title, values, bins);
-        XYSeries counts = chart.getSeriesMap().get("count");
-        counts.setFillColor(new Color(0x9ecae1));
-        counts.setLineColor(new Color(0x6baed6));
-        counts.setShowInLegend(false);
+        XYChart chart = backdrop(title, values, bins, new Color(0x9ecae1), new Color(0x6baed6));
         double top = tallest(chart);
         // one series for all lines: up and down at each level, along the baseline in between
         double[] xs = new double[3 * levels.length];
@@ -200,11 +196,7 @@ public final class Show {
      * own height, e.g. the centroids that three initialisations of k-means reach.
      */
     public static XYChart histogramWithPoints(String title, double[] values, int bins, Map<String, double[]> points) {
-        XYChart chart = histogram(title, values, bins);
-        XYSeries counts = chart.getSeriesMap().get("count");
-        counts.setFillColor(new Color(0xd9d9d9));
-        counts.setLineColor(new Color(0xbdbdbd));
-        counts.setShowInLegend(false);
+        XYChart chart = backdrop(title, values, bins, new Color(0xd9d9d9), new Color(0xbdbdbd));
         double top = tallest(chart);
         int row = 1;
         for (Map.Entry<String, double[]> set : points.entrySet()) {
@@ -215,6 +207,16 @@ public final class Show {
         chart.getStyler().setLegendVisible(true);
         legendOutside(chart, chart.getSeriesMap().keySet());
         return ChartStyle.xy(chart);
+    }
+
+    /** A histogram in muted colours and out of the legend, behind what is drawn over it. */
+    private static XYChart backdrop(String title, double[] values, int bins, Color fill, Color line) {
+        XYChart chart = histogram(title, values, bins);
+        XYSeries counts = chart.getSeriesMap().get("count");
+        counts.setFillColor(fill);
+        counts.setLineColor(line);
+        counts.setShowInLegend(false);
+        return chart;
     }
 
     private static double tallest(XYChart histogram) {
